@@ -1,0 +1,49 @@
+"""Authentication events go to the audit trail. These are Django's and django-axes' own signals,
+the only place where such events surface; no business logic lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from cicte.core import audit
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(actor=user, action="auth.login", obj=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record(actor=user, action="auth.logout", obj=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username") or "")[:150]
+    audit.record(
+        actor=None, action="auth.login_failed", actor_label=username, changes={"username": username}
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: Any,
+    request: Any,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
+    audit.record(
+        actor=None,
+        action="auth.lockout",
+        actor_label=str(username or "")[:150],
+        changes={"username": username, "ip_address": ip_address},
+    )

@@ -1,0 +1,60 @@
+"""Template context shared by every page: the navigation by module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cicte.accounts import permissions
+
+
+def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    perms = permissions.all_perms(user)
+    items: list[dict[str, Any]] = [
+        {"label": _("Dashboard"), "url": reverse("core:dashboard"), "name": "core:dashboard"},
+        {
+            "label": _("Networks"),
+            "url": reverse("accounts:network_list"),
+            "name": "accounts:network_list",
+        },
+        {
+            "label": _("Organisations"),
+            "url": reverse("accounts:organization_list"),
+            "name": "accounts:organization_list",
+        },
+        {
+            "label": _("Member states"),
+            "url": reverse("accounts:memberstate_list"),
+            "name": "accounts:memberstate_list",
+        },
+    ]
+    if "accounts.manage_users" in perms:
+        items.append(
+            {
+                "label": _("People"),
+                "url": reverse("accounts:user_list"),
+                "name": "accounts:user_list",
+            }
+        )
+    if "core.view_auditevent" in perms:
+        items.append(
+            {
+                "label": _("Audit trail"),
+                "url": reverse("core:audit_list"),
+                "name": "core:audit_list",
+            }
+        )
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    for item in items:
+        item["current"] = item["name"] == current
+    return items
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    return {"navigation": _navigation(request)}

@@ -1,0 +1,20 @@
+"""URL configuration: one include per app; machine interfaces under /api/ (and /taxii2/ later)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from cicte.core import views as core_views
+
+urlpatterns = [
+    path("", include("cicte.core.urls")),
+    path("accounts/", include("cicte.accounts.urls")),
+    path("api/", include("cicte.api_urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "i18n/catalog.js",
+        login_not_required(JavaScriptCatalog.as_view()),
+        name="javascript_catalog",
+    ),
+    path("healthz", core_views.healthz, name="healthz"),
+]
