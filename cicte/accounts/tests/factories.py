@@ -39,7 +39,7 @@ def secretariat() -> Organization:
     return Organization.objects.get(slug="cicte-secretariat")
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -49,7 +49,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     member_state = factory.LazyFunction(lambda: state("AR"))
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
