@@ -21,8 +21,15 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed
 
+# Compile the translation catalogs (the .mo files are not kept in git). Babel's compiler needs no
+# GNU gettext; a checkout without catalogs yet has nothing to compile. Like msgfmt, it leaves out
+# fuzzy (unreviewed) entries; a catalog whose header is still marked fuzzy is skipped whole.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --domain django --directory cicte/locale --statistics 2>&1 | grep -v '^compiling' || true
+	@for domain in django djangojs; do \
+	  if compgen -G "cicte/locale/*/LC_MESSAGES/$$domain.po" >/dev/null; then \
+	    $(VENV)/bin/pybabel compile --statistics --domain $$domain --directory cicte/locale || exit 1; \
+	  fi; \
+	done
 
 install: $(VENV)/.installed assets messages
 

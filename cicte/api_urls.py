@@ -1,11 +1,32 @@
 """The REST API: /api/, its OpenAPI 3 schema and browsable docs."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+
+from cicte.core.api import NotFoundView
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The schema is for signed-in people and token holders (401 otherwise, like the API).
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    # Swagger UI, a page like any other (anonymous visitors go to the login page). The split view
+    # serves its initialisation script from a URL instead of inline, so that it runs under the
+    # Content-Security-Policy (script-src 'self'); the template has no inline style either.
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
+        ),
+        name="api-docs",
+    ),
     path("", include("cicte.accounts.api.urls")),
+    # Anything else under /api/: a JSON 404, not the HTML page.
+    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cicte.accounts import selectors
 from cicte.accounts.choices import OrganizationKind
 from cicte.accounts.models import (
     MemberState,
@@ -21,7 +22,17 @@ from cicte.accounts.models import (
 
 
 class SearchMixin(django_filters.FilterSet):
-    """A free-text ``q`` over the fields named in ``search_fields``."""
+    """A free-text ``q`` over the fields named in ``search_fields``; and choices narrowed to what
+    the requesting user may see (``scope_filters``), in the UI and the API alike."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            self.scope_filters(user)
+
+    def scope_filters(self, user: Any) -> None:
+        """Narrow the querysets of choice filters to what ``user`` may see."""
 
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="search", label=_("Search"))
@@ -61,6 +72,9 @@ class OrganizationFilterSet(SearchMixin):
         distinct=True,
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    def scope_filters(self, user: Any) -> None:
+        self.filters["network"].queryset = selectors.networks_with_visible_members(user)
 
     class Meta:
         model = Organization
@@ -132,6 +146,10 @@ class UserFilterSet(SearchMixin):
         distinct=True,
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    def scope_filters(self, user: Any) -> None:
+        self.filters["organization"].queryset = Organization.objects.visible_to(user)
+        self.filters["network"].queryset = selectors.networks_with_visible_members(user)
 
     class Meta:
         model = User

@@ -24,10 +24,18 @@ def network_ids_for(user: Any) -> set[int]:
     return set(cached)
 
 
+def networks_with_visible_members(user: Any) -> Any:
+    """The networks whose members ``user`` may see: filters by network must offer no other, or
+    they would reveal who belongs to the rest."""
+    from cicte.accounts.models import Network
+
+    networks = Network.objects.visible_to(user)
+    return networks.filter(pk__in=[n.pk for n in networks if can_see_members(user, n)])
+
+
 def can_see_members(user: Any, network: Any) -> bool:
-    """Who belongs to a network is seen by its members, by coordinators and by the Secretariat."""
-    return (
-        network.pk in network_ids_for(user)
-        or permissions.has_global_perm(user, "accounts.manage_memberships")
-        or bool(permissions.member_states_with_perm(user, "accounts.manage_memberships"))
+    """Who belongs to a network is seen by its members (its national coordinators among them)
+    and by the Secretariat administrators."""
+    return network.pk in network_ids_for(user) or permissions.has_global_perm(
+        user, "accounts.manage_memberships"
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cicte.accounts import permissions
 from cicte.accounts.choices import STATELESS_KINDS, RoleScope
@@ -45,7 +46,10 @@ USER_FIELDS = ("email", "full_name", "organization", "preferred_language", "is_a
 NETWORK_FIELDS = ("name", "name_es", "name_fr", "name_pt", "acronym", "description", "is_active")
 
 # Modules that API tokens can be scoped to; later modules add theirs here.
-TOKEN_MODULES = {"accounts": "Accounts, organisations and networks", "audit": "Audit trail"}
+TOKEN_MODULES = {
+    "accounts": gettext_lazy("Accounts, organisations and networks"),
+    "audit": gettext_lazy("Audit trail"),
+}
 MAX_TOKEN_DAYS = 366
 
 
@@ -276,7 +280,10 @@ def create_user(
     if password:
         from django.contrib.auth.password_validation import validate_password
 
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -534,9 +541,10 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> None:
         audit.record(actor=actor, action="accounts.token.revoke", obj=token)
 
 
-def authenticate_token(secret: str) -> ApiToken | None:
-    """The active token with this secret, after noting its use: a last-used time, and at most one
-    audit event per token per hour."""
+def authenticate_token(secret: str, *, username: str | None = None) -> ApiToken | None:
+    """The active token with this secret (of the account ``username``, when given), after noting
+    its use: a last-used time, and at most one audit event per token per hour. A refused
+    request notes nothing."""
     token = (
         ApiToken.objects.active()
         .select_related("user", "user__organization")
@@ -544,6 +552,8 @@ def authenticate_token(secret: str) -> ApiToken | None:
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if username is not None and token.user.get_username().lower() != username.lower():
         return None
     now = timezone.now()
     updates = {}
@@ -643,3 +653,23 @@ def disable_mfa(*, actor: User, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, action="accounts.mfa.disable", obj=user)
+
+
+# --- What the UI asks before offering a form (the services above still decide) -------------
+
+
+def may_manage_organization(actor: User, organization: Organization) -> bool:
+    """Whether the actor may change this organisation's details."""
+    return _may_manage_organization(
+        actor, kind=organization.kind, member_state=organization.member_state
+    )
+
+
+def may_manage_user(actor: User, user: User) -> bool:
+    """Whether the actor manages this account (edit, roles, second factor)."""
+    return _may_manage_user(actor, user.organization)
+
+
+def may_manage_membership(actor: User, membership: OrganizationMembership) -> bool:
+    """Whether the actor may change or end this organisation's membership of its network."""
+    return _may_manage_membership(actor, membership.organization, membership.network)

@@ -23,13 +23,24 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         audit.record(actor=user, action="auth.logout", obj=user)
 
 
+def _target(username: str | None) -> Any:
+    """The account a sign-in attempt was aimed at, so that its holder sees the attempt."""
+    from cicte.accounts.models import User
+
+    return User.objects.filter(username__iexact=username).first() if username else None
+
+
 @receiver(user_login_failed)
 def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username") or "")[:150]
     audit.record(
-        actor=None, action="auth.login_failed", actor_label=username, changes={"username": username}
+        actor=None,
+        action="auth.login_failed",
+        obj=_target(username),
+        actor_label=username,
+        changes={"username": username},
     )
 
 
@@ -44,6 +55,7 @@ def _locked_out(
     audit.record(
         actor=None,
         action="auth.lockout",
+        obj=_target(username),
         actor_label=str(username or "")[:150],
         changes={"username": username, "ip_address": ip_address},
     )

@@ -2,11 +2,19 @@
 
 from django.urls import path
 
-from cicte.accounts.views.placeholder import placeholder
+from cicte.accounts.views import security
 
 urlpatterns = [
-    path("profile/", placeholder, name="profile"),
-    path("security/", placeholder, name="security"),
-    path("security/mfa/setup/", placeholder, name="mfa_setup"),
-    path("tokens/", placeholder, name="token_list"),
+    path("profile/", security.profile, name="profile"),
+    path("security/", security.security, name="security"),
+    path("security/mfa/setup/", security.mfa_setup, name="mfa_setup"),
+    path(
+        "security/mfa/recovery-codes/",
+        security.mfa_recovery_codes,
+        name="mfa_recovery_codes",
+    ),
+    path("security/mfa/disable/", security.mfa_disable, name="mfa_disable"),
+    path("tokens/", security.token_list, name="token_list"),
+    path("tokens/new/", security.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", security.token_revoke, name="token_revoke"),
 ]

@@ -133,6 +133,24 @@ def record(
     return event
 
 
+def record_view(*, actor: Any, obj: models.Model) -> AuditEvent:
+    """Every view of a record marked sensitive (another person's account, a designated contact's
+    details...) is an audit event: ``<app>.<model>.view``."""
+    return record(actor=actor, action=f"{obj._meta.label_lower}.view", obj=obj)
+
+
+def record_export(
+    *, actor: Any, what: str, count: int, filters: dict[str, Any] | None = None
+) -> AuditEvent:
+    """Every export is an audit event: what was exported, how many rows, with which filters."""
+    return record(
+        actor=actor,
+        action=f"{what}.export",
+        object_repr=what,
+        changes={"rows": count, "filters": filters or {}},
+    )
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     event_id: int

@@ -50,9 +50,12 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 "name": "core:audit_list",
             }
         )
-    current = request.resolver_match.view_name if request.resolver_match else ""
+    # The entry whose pages these are: the longest URL prefix of the current path.
+    path = request.path_info
+    matching = [item for item in items if path.startswith(item["url"])]
+    current = max(matching, key=lambda item: len(item["url"]), default=None)
     for item in items:
-        item["current"] = item["name"] == current
+        item["current"] = item is current
     return items
 
 

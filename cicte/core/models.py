@@ -54,7 +54,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             return self.none()
         if permissions.has_global_perm(user, "core.view_auditevent"):
             return self.all()
-        condition = Q(actor_id=user.pk)
+        # Their own actions, and sign-in events aimed at their account (failures, lockouts).
+        condition = Q(actor_id=user.pk) | Q(
+            object_type="accounts.user", object_id=str(user.pk), action__startswith="auth."
+        )
         states = permissions.member_states_with_perm(user, "core.view_auditevent")
         if states:
             condition |= Q(member_state_id__in=states) | Q(subject_member_state_id__in=states)

@@ -28,10 +28,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", context)
 
 
-def placeholder_audit(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/placeholder.html", {})
-
-
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

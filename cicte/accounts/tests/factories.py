@@ -10,6 +10,7 @@ from django_otp.oath import TOTP
 
 from cicte.accounts.choices import OrganizationKind
 from cicte.accounts.models import (
+    ApiToken,
     MemberState,
     Network,
     Organization,
@@ -120,3 +121,14 @@ def national_coordinator(
     user = UserFactory(organization=organization, **kwargs)
     grant(user, "national_coordinator", network_slug=network_slug)
     return user
+
+
+def api_token(
+    user: User, *scopes: str, days: int = 30, name: str = "test token"
+) -> tuple[ApiToken, str]:
+    """A personal API token of ``user`` (default scope ``accounts:write``) and its secret."""
+    from cicte.accounts import services
+
+    return services.create_api_token(
+        actor=user, name=name, scopes=list(scopes or ["accounts:write"]), expires_in_days=days
+    )

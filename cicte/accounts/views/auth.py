@@ -103,12 +103,17 @@ class LoginVerifyView(TemplateView):
         form = OTPForm(request.POST)
         device = None
         if user is not None and form.is_valid():
-            token = form.cleaned_data["token"]
-            for model in (TOTPDevice, RecoveryCodeDevice):
-                candidate = model.objects.filter(user=user, confirmed=True).first()
-                if candidate is not None and candidate.verify_token(token):
-                    device = candidate
-                    break
+            token = form.cleaned_data["token"].strip().replace(" ", "")
+            # Six digits are an authenticator code; anything else is a recovery code. Trying
+            # only the matching device keeps a recovery code from counting as a TOTP failure.
+            model = (
+                TOTPDevice
+                if token.isdigit() and len(token) == TOTPDevice.DIGITS
+                else RecoveryCodeDevice
+            )
+            candidate = model.objects.filter(user=user, confirmed=True).first()
+            if candidate is not None and candidate.verify_token(token):
+                device = candidate
         if user is None:
             request.session.pop(PENDING_KEY, None)
             return redirect("accounts:login")
