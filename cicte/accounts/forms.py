@@ -157,6 +157,7 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from django.core.validators import MaxValueValidator
+
         from cicte.accounts import services
 
         super().__init__(*args, **kwargs)
