@@ -100,9 +100,12 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     changes = dict(changes or {})
-    if _is_tlp_labelled(obj) and any(k != "fields" for k in changes):
-        # Never store values of TLP-labelled content in the trail, only field names.
-        changes = {"fields": sorted(changes)}
+    if obj is not None and _is_tlp_labelled(obj):
+        # Never store values of TLP-labelled content in the trail, only field names; nor its
+        # title, which readers of the trail (administrators, coordinators) may not see.
+        if any(k != "fields" for k in changes):
+            changes = {"fields": sorted(changes)}
+        object_repr = f"{obj._meta.verbose_name} #{obj.pk}"
     organization = getattr(actor, "organization", None) if actor is not None else None
     event = AuditEvent(
         actor=actor,

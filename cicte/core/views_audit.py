@@ -67,8 +67,11 @@ class KeysetPage:
 
 
 def _cursor(request: HttpRequest, name: str) -> int | None:
+    """A page edge from the query string: a positive event id, or nothing."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value) or None
 
 
 def keyset_page(
@@ -185,7 +188,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One event with every field, its hash and the hash of the event before it."""
     event = get_object_or_404(
         AuditEvent.objects.visible_to(request.user).select_related(
-            "actor", "organization", "member_state", "subject_member_state"
+            "organization", "member_state", "subject_member_state"
         ),
         pk=pk,
     )

@@ -19,6 +19,7 @@ POSTGRES = [
     """CREATE OR REPLACE FUNCTION core_auditevent_append_only() RETURNS trigger AS $$
        BEGIN
          IF current_setting('cicte.audit_unlock', true) = 'on' THEN
+           IF TG_OP = 'UPDATE' THEN RETURN NEW; END IF;
            IF TG_LEVEL = 'ROW' THEN RETURN OLD; END IF;
            RETURN NULL;
          END IF;

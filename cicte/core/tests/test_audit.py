@@ -105,7 +105,7 @@ def test_a_changed_event_is_reported_by_id():
         _verify()
     assert str(excinfo.value) == (
         f"Audit trail broken at event {target.pk}: its content does not match its hash. "
-        "2 events before it are intact."
+        "2 events before it intact."
     )
 
 
@@ -124,7 +124,7 @@ def test_a_changed_event_with_a_recomputed_hash_breaks_the_next_link():
         _verify()
     assert str(excinfo.value) == (
         f"Audit trail broken at event {events[2].pk}: its prev_hash does not match the hash of "
-        "the event before it. 2 events before it are intact."
+        "the event before it. 2 events before it intact."
     )
 
 
@@ -143,7 +143,7 @@ def test_a_deleted_middle_event_is_detected():
         _verify()
     assert str(excinfo.value) == (
         f"Audit trail broken at event {events[3].pk}: its prev_hash does not match the hash of "
-        "the event before it. 2 events before it are intact."
+        "the event before it. 2 events before it intact."
     )
 
 
@@ -180,7 +180,7 @@ def test_sqlite_refuses_update_and_delete_when_locked():
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.action == "test.event0"
     assert stored.hash == event.hash
-    assert _verify().endswith("1 events checked: OK\n")
+    assert _verify().endswith("1 event checked: OK\n")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
@@ -276,3 +276,24 @@ def test_an_event_names_actor_organisation_states_and_address():
     assert stored.subject_member_state.code == "CL"
     assert stored.ip_address == "203.0.113.7"
     assert stored.object_repr == str(subject)
+
+
+def test_tlp_labelled_titles_do_not_reach_the_trail():
+    from cicte.accounts.tests import factories
+
+    author = factories.UserFactory()
+    record = SharedRecord.objects.create(
+        title="Operation Nightjar",
+        tlp="red",
+        owner_organization=author.organization,
+        created_by=author,
+    )
+    event = audit.record(
+        actor=author,
+        action="test.create",
+        obj=record,
+        changes={"title": [None, "Operation Nightjar"]},
+    )
+    assert "Nightjar" not in event.object_repr
+    assert event.object_repr.endswith(f"#{record.pk}")
+    assert event.changes == {"fields": ["title"]}

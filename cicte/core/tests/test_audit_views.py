@@ -326,6 +326,9 @@ def test_bad_cursors_are_ignored(client, login, world):
     first = _shown_ids(client.get("/audit/"))
     assert _shown_ids(client.get("/audit/?before=abc")) == first
     assert _shown_ids(client.get("/audit/?after=-3")) == first
+    assert _shown_ids(client.get("/audit/?before=0")) == first
+    assert _shown_ids(client.get("/audit/?before=%C2%B2")) == first  # a superscript two
+    assert _shown_ids(client.get(f"/audit/?before={10**30}")) == first
 
 
 def test_the_list_runs_the_same_queries_for_few_and_many_events(client, login, world):

@@ -11,6 +11,10 @@ from cicte.core.audit import verify_chain
 from cicte.core.models import AuditEvent
 
 
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
 class Command(BaseCommand):
     help = (
         "Verify the audit trail: every event's hash matches its content and names the hash of the "
@@ -34,10 +38,10 @@ class Command(BaseCommand):
         if broken is not None:
             raise CommandError(
                 f"Audit trail broken at event {broken.event_id}: {broken.reason}. "
-                f"{checked} events before it are intact."
+                f"{_events(checked)} before it intact."
             )
         if head is not None and options["verbosity"] >= 1:
             # Worth keeping outside the platform: events removed from the end of the chain are
             # only detected against such an outside copy of a later hash.
             self.stdout.write(f"Newest event {head[0]}, hash {head[1]}")
-        self.stdout.write(self.style.SUCCESS(f"{checked} events checked: OK"))
+        self.stdout.write(self.style.SUCCESS(f"{_events(checked)} checked: OK"))
