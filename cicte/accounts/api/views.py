@@ -38,6 +38,7 @@ from cicte.accounts.models import (
     TOTPDevice,
     User,
 )
+from cicte.core import audit
 from cicte.core.api import error_responses
 
 LIST_ERRORS = error_responses(400, 401, 403)
@@ -332,6 +333,13 @@ class UserViewSet(
         if self.action == "create":
             return serializers.UserCreateSerializer
         return serializers.UserSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self.get_object()
+        if user.pk != request.user.pk:
+            # Another person's account is personal data: each look at it is on the record.
+            audit.record_view(actor=request.user, obj=user)
+        return Response(self.get_serializer(user).data)
 
     def perform_create(self, serializer: BaseSerializer[User]) -> None:
         data = dict(serializer.validated_data)

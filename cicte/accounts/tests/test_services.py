@@ -322,3 +322,31 @@ def test_recovery_codes_are_hashed_and_single_use():
     assert not rdevice.verify_token(codes[0])
     assert services.recovery_codes_left(user) == 9
     assert AuditEvent.objects.filter(action="accounts.mfa.enable", object_id=str(user.pk)).exists()
+
+
+def test_looking_at_another_persons_account_is_audited(client, login):
+    admin = f.secretariat_admin()
+    f.add_totp(admin)
+    person = f.UserFactory()
+    login(admin)
+    assert client.get(f"/accounts/users/{person.pk}/").status_code == 200
+    event = last_event()
+    assert (event.action, event.object_id, event.actor_id) == (
+        "accounts.user.view",
+        str(person.pk),
+        admin.pk,
+    )
+    _token, secret = services.create_api_token(
+        actor=admin, name="t", scopes=["accounts:read"], expires_in_days=1
+    )
+    response = client.get(
+        f"/api/users/{person.pk}/", headers={"Authorization": f"Token {secret}"}
+    )
+    assert response.status_code == 200
+    assert (
+        AuditEvent.objects.filter(action="accounts.user.view", object_id=str(person.pk)).count()
+        == 2
+    )
+    before = AuditEvent.objects.count()
+    assert client.get(f"/accounts/users/{admin.pk}/").status_code == 200  # one's own: not recorded
+    assert AuditEvent.objects.count() == before

@@ -51,6 +51,7 @@ from cicte.accounts.models import (
     TOTPDevice,
     User,
 )
+from cicte.core import audit
 from cicte.core.models import AuditEvent
 
 PAGE_SIZE = 25
@@ -517,6 +518,9 @@ class UserListView(FilteredListView):
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An account as its managers see it: roles, second factor, last sign-in, recent changes."""
     actor, user = _managed_user(request, pk)
+    if user.pk != actor.pk:
+        # Another person's account is personal data: each look at it is on the record.
+        audit.record_view(actor=actor, obj=user)
     assignments = list(
         user.role_assignments.select_related("role", "network", "organization", "granted_by")
     )
