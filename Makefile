@@ -38,8 +38,11 @@ run: install
 	DEBUG=true $(MANAGE) migrate --no-input
 	DEBUG=true $(MANAGE) seed_demo
 	@DEBUG=true $(MANAGE) demo_logins --url http://$(HOST):$(PORT)/
-	@set -m; DEBUG=true $(MANAGE) run_huey --workers 2 --flush-locks & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The huey worker runs in the background and is stopped whenever the web server ends
+	@# (Ctrl-C included), so that no worker outlives `make run`.
+	@DEBUG=true $(MANAGE) run_huey --workers 2 --flush-locks & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM; \
 	  DEBUG=true $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 worker: install

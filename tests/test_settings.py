@@ -41,12 +41,14 @@ from django.test import Client
 client = Client()
 https = client.get("/accounts/login/", headers={"host": "%(host)s", "x-forwarded-proto": "https"})
 http = client.get("/accounts/login/", headers={"host": "%(host)s"})
+health = client.get("/healthz", headers={"host": "%(host)s"})
 print(json.dumps({
     "status": https.status_code,
     "headers": dict(https.headers),
     "cookies": {name: dict(c) for name, c in https.cookies.items()},
     "http_status": http.status_code,
     "http_location": http.headers.get("Location"),
+    "health": [health.status_code, health.json()],
 }))
 """
 
@@ -230,6 +232,8 @@ def test_production_responses_carry_the_security_headers(tmp_path: Path):
         301,
         f"https://{HOST}/accounts/login/",
     )
+    # Except the health check, which load balancers ask the web processes directly.
+    assert probe["health"] == [200, {"status": "ok"}]
 
 
 @pytest.mark.django_db

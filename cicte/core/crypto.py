@@ -25,7 +25,10 @@ def _derived_key() -> bytes:
 
 @cache
 def fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS) or [_derived_key().decode()]
+    # The key derived from SECRET_KEY always comes last, for decryption only once keys are
+    # configured: secrets written before FIELD_ENCRYPTION_KEY was set still decrypt until
+    # `manage.py reencrypt_secrets` has moved them to the configured key.
+    keys = [*settings.FIELD_ENCRYPTION_KEYS, _derived_key().decode()]
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError as exc:

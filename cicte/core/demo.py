@@ -270,6 +270,19 @@ def _bootstrap_admin(spec: AccountSpec, password: str, report: SeedReport) -> Us
     creation is recorded in the audit trail under the command's name."""
     user = User.objects.filter(username__iexact=spec.username).first()
     if user is not None:
+        if not RoleAssignment.objects.filter(user=user, role__slug=spec.role).exists():
+            # Someone revoked it in the demo; nobody else may be left to grant it back.
+            assignment = RoleAssignment.objects.create(
+                user=user, role=Role.objects.get(slug=spec.role)
+            )
+            audit.record(
+                actor=None,
+                actor_label="seed_demo",
+                action="accounts.role.assign",
+                obj=assignment,
+                changes={"role": spec.role, "network": None, "organization": None},
+            )
+            report.note(f"role of {user.username}", created=False)
         return user
     probe = User(username=spec.username, email=spec.email, full_name=spec.full_name)
     _check_password(password, probe)

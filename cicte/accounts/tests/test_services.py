@@ -339,9 +339,7 @@ def test_looking_at_another_persons_account_is_audited(client, login):
     _token, secret = services.create_api_token(
         actor=admin, name="t", scopes=["accounts:read"], expires_in_days=1
     )
-    response = client.get(
-        f"/api/users/{person.pk}/", headers={"Authorization": f"Token {secret}"}
-    )
+    response = client.get(f"/api/users/{person.pk}/", headers={"Authorization": f"Token {secret}"})
     assert response.status_code == 200
     assert (
         AuditEvent.objects.filter(action="accounts.user.view", object_id=str(person.pk)).count()

@@ -417,3 +417,26 @@ def test_demo_logins_prints_the_table():
 def test_demo_logins_before_seeding_says_what_to_do():
     with pytest.raises(CommandError, match=r"run `manage\.py seed_demo` first"):
         call_command("demo_logins", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_rerun_restores_what_was_changed_in_the_demo():
+    seed_json()
+    admin = User.objects.get(username="sec.admin")
+    RoleAssignment.objects.filter(user=admin).delete()
+    analyst = User.objects.get(username="certmx.analyst")
+    analyst.full_name = "Renamed"
+    analyst.set_password("something-else-entirely-9")
+    analyst.save()
+    Organization.objects.filter(slug="cert-mx").update(acronym="OLD")
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+
+    assert "Demo ready: 0 created, 4 updated." in out.getvalue()
+    assert RoleAssignment.objects.filter(user=admin, role__slug="secretariat_admin").exists()
+    analyst.refresh_from_db()
+    assert analyst.full_name == "Mariana Ortega"
+    assert analyst.check_password(demo.demo_password())
+    assert Organization.objects.get(slug="cert-mx").acronym == "CERT-MX"
+    assert audit.verify_chain()[1] is None
