@@ -23,7 +23,9 @@ LOCALE = Path(settings.BASE_DIR) / "cicte" / "locale"
 @pytest.fixture
 def extracted(tmp_path, monkeypatch):
     if not shutil.which("xgettext") or not shutil.which("msgmerge"):
-        pytest.fail("GNU gettext is needed to extract messages: apt-get install gettext (make test does).")
+        pytest.fail(
+            "GNU gettext is needed to extract messages: apt-get install gettext (make test does)."
+        )
     copy = tmp_path / "locale"
     shutil.copytree(LOCALE, copy)
     monkeypatch.chdir(settings.BASE_DIR)
