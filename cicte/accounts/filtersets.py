@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,18 @@ from cicte.accounts.models import (
     RoleAssignment,
     User,
 )
+
+
+class ActiveFilter(django_filters.BooleanFilter):
+    """Active, inactive, or either ("Any" rather than django-filter's "Unknown")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Active"))
+        kwargs.setdefault(
+            "widget",
+            forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+        )
+        super().__init__(**kwargs)
 
 
 class SearchMixin(django_filters.FilterSet):
@@ -71,7 +84,7 @@ class OrganizationFilterSet(SearchMixin):
         label=_("Network"),
         distinct=True,
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = ActiveFilter()
 
     def scope_filters(self, user: Any) -> None:
         self.filters["network"].queryset = selectors.networks_with_visible_members(user)
@@ -145,7 +158,7 @@ class UserFilterSet(SearchMixin):
         label=_("Network"),
         distinct=True,
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = ActiveFilter()
 
     def scope_filters(self, user: Any) -> None:
         self.filters["organization"].queryset = Organization.objects.visible_to(user)
