@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "cicte.core",
     "cicte.accounts",
+    "cicte.directory",
 ]
 
 MIDDLEWARE = [
@@ -218,6 +219,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
+# Uploaded documents (designation notes verbales...) live here, outside any web root, and are
+# served only through views that check who asks.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
+MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
 
 # --- Email: console in development, SMTP from the environment in production.
 EMAIL_HOST = env("EMAIL_HOST") or ""

@@ -9,6 +9,7 @@ from cicte.core import views as core_views
 urlpatterns = [
     path("", include("cicte.core.urls")),
     path("accounts/", include("cicte.accounts.urls")),
+    path("directory/", include("cicte.directory.urls")),
     path("api/", include("cicte.api_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(

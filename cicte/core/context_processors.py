@@ -18,6 +18,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
     perms = permissions.all_perms(user)
     items: list[dict[str, Any]] = [
         {"label": _("Dashboard"), "url": reverse("core:dashboard"), "name": "core:dashboard"},
+        {"label": _("Directory"), "url": reverse("directory:search"), "name": "directory:search"},
         {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),
