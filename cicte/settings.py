@@ -308,6 +308,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field named "kind" with its own choices: one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "cicte.accounts.choices.OrganizationKind",
+        "ContactKindEnum": "cicte.directory.choices.ContactKind",
+        "PhoneKindEnum": "cicte.directory.choices.PhoneKind",
+        "EmailKindEnum": "cicte.directory.choices.EmailKind",
+    },
 }
 
 LOGGING = {
@@ -328,3 +335,7 @@ DEMO_PASSWORD_FILE = VAR_DIR / "demo-password"
 
 # The platform's public address, for links in emails sent by background jobs.
 BASE_URL = (env("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# The shared secret with which the mail system signs its reports of undeliverable addresses to
+# /directory/checks/bounces/ (HMAC-SHA256, see docs/operations.md); unset, the endpoint answers 503.
+DIRECTORY_BOUNCE_SECRET = env("DIRECTORY_BOUNCE_SECRET") or ""

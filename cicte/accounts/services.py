@@ -49,6 +49,7 @@ NETWORK_FIELDS = ("name", "name_es", "name_fr", "name_pt", "acronym", "descripti
 TOKEN_MODULES = {
     "accounts": gettext_lazy("Accounts, organisations and networks"),
     "audit": gettext_lazy("Audit trail"),
+    "directory": gettext_lazy("Directory of points of contact"),
 }
 MAX_TOKEN_DAYS = 366
 

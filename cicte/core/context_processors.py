@@ -35,6 +35,16 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "name": "accounts:memberstate_list",
         },
     ]
+    from cicte.directory.checks import may_see_checks
+
+    if may_see_checks(user):
+        items.append(
+            {
+                "label": _("Communication checks"),
+                "url": reverse("directory:check_list"),
+                "name": "directory:check_list",
+            }
+        )
     if "accounts.manage_users" in perms:
         items.append(
             {

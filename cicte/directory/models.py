@@ -355,6 +355,8 @@ class ContactDesignationQuerySet(models.QuerySet["ContactDesignation"]):
         if permissions.has_global_perm(user, "directory.view_all_directories"):
             return self.all()
         condition = Q(network_id__in=sorted(network_ids_for(user)), status__in=EFFECTIVE_STATUSES)
+        # A contact sees their own designations, so that they can keep them current.
+        condition |= Q(contact__user_id=user.pk)
         for grant in permissions.grants_for(user):
             if (
                 "directory.manage_designations" in grant.perms
@@ -483,7 +485,10 @@ class ContactDesignation(models.Model):
 
     @cached_property
     def policy(self) -> DirectoryPolicy:
-        return DirectoryPolicy.objects.get_or_create(network_id=self.network_id)[0]
+        """The network's policy (every network has one from its migration; the defaults apply to
+        one created since, until the Secretariat saves it)."""
+        policy = DirectoryPolicy.objects.filter(network_id=self.network_id).first()
+        return policy or DirectoryPolicy(network_id=self.network_id)
 
     @property
     def due_at(self) -> dt.datetime | None:

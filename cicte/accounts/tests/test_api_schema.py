@@ -34,6 +34,14 @@ def test_schema_validates_without_warnings():
         "/api/users/{id}/",
         "/api/role-assignments/",
         "/api/role-assignments/{id}/",
+        "/api/directory/designations/",
+        "/api/directory/designations/{id}/",
+        "/api/directory/designations/{id}/confirm/",
+        "/api/directory/designations/{id}/reject/",
+        "/api/directory/designations/{id}/withdraw/",
+        "/api/directory/designations/{id}/verify/",
+        "/api/directory/contacts/",
+        "/api/directory/contacts/{id}/",
     }
     # Partial updates only: no PUT.
     assert set(schema["paths"]["/api/organizations/{slug}/"]) == {"get", "patch"}

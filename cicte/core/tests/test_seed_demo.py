@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -11,13 +12,15 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
-from cicte.accounts.choices import OrganizationKind
+from cicte.accounts.choices import STATE_KINDS, OrganizationKind
 from cicte.accounts.models import (
     Organization,
     OrganizationMembership,
@@ -29,6 +32,24 @@ from cicte.accounts.models import (
 from cicte.accounts.tests import factories
 from cicte.core import audit, demo
 from cicte.core.models import AuditEvent
+from cicte.directory import services as directory_services
+from cicte.directory.choices import (
+    Availability,
+    CheckStatus,
+    ContactKind,
+    DesignationStatus,
+    EmailKind,
+    PhoneKind,
+)
+from cicte.directory.models import (
+    CheckRecipient,
+    CommunicationCheck,
+    Contact,
+    ContactDesignation,
+    ContactEmail,
+    ContactLanguage,
+    ContactPhone,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 KEYS = {"username", "password", "totp_secret", "role", "organisation", "member_state", "networks"}
@@ -36,6 +57,9 @@ IANT = "inter-american-network-against-terrorism"
 PVE = "prevention-violent-extremism"
 TFS = "targeted-financial-sanctions"
 AVSEC = "aviation-security"
+CSIRT = "csirtamericas"
+CARGO = "cargo-container-security"
+DEMO_STATES = {"AR", "BR", "CO", "MX", "TT"}
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +103,46 @@ def state_of_everything() -> dict[str, Any]:
         "devices": sorted(TOTPDevice.objects.values_list("pk", "user__username", "key")),
         "recovery_codes": RecoveryCode.objects.count(),
         "audit": AuditEvent.objects.count(),
+        **directory_state(),
+    }
+
+
+def directory_state() -> dict[str, Any]:
+    """Everything the demo writes in the directory (first column unique, so rows sort)."""
+    return {
+        "contacts": sorted(
+            Contact.objects.values_list(
+                "pk", "organization__slug", "name", "kind", "title", "availability", "updated_at"
+            )
+        ),
+        "phones": sorted(ContactPhone.objects.values_list("pk", "contact_id", "kind", "number")),
+        "emails": sorted(ContactEmail.objects.values_list("pk", "contact_id", "kind", "address")),
+        "languages": sorted(ContactLanguage.objects.values_list("pk", "contact_id", "code")),
+        "designations": sorted(
+            ContactDesignation.objects.values_list(
+                "pk",
+                "contact_id",
+                "network__slug",
+                "role",
+                "status",
+                "effective_from",
+                "valid_to",
+                "designated_at",
+                "confirmed_at",
+                "last_verified_at",
+                "replaces_id",
+            )
+        ),
+        "checks": sorted(
+            CommunicationCheck.objects.values_list(
+                "pk", "network__slug", "status", "launched_at", "deadline", "closed_at"
+            )
+        ),
+        "recipients": sorted(
+            CheckRecipient.objects.values_list(
+                "pk", "designation_id", "email", "sent_at", "responded_at"
+            )
+        ),
     }
 
 
@@ -440,3 +504,261 @@ def test_rerun_restores_what_was_changed_in_the_demo():
     assert analyst.check_password(demo.demo_password())
     assert Organization.objects.get(slug="cert-mx").acronym == "CERT-MX"
     assert audit.verify_chain()[1] is None
+
+
+# --- The directory ---------------------------------------------------------------------------
+
+
+def _designation(note_verbale: str) -> ContactDesignation:
+    return ContactDesignation.objects.select_related("contact", "designated_by").get(
+        note_verbale_number=note_verbale
+    )
+
+
+@pytest.mark.django_db
+def test_every_institution_of_the_demo_states_has_contacts():
+    seed_json()
+
+    institutions = Organization.objects.filter(
+        member_state__code__in=DEMO_STATES, kind__in=STATE_KINDS
+    )
+    assert institutions.count() == 31
+    assert [o.slug for o in institutions if not o.contacts.exists()] == []
+    assert Contact.objects.count() == len(demo.CONTACTS) == 55
+    functional = Contact.objects.filter(kind=ContactKind.FUNCTIONAL)
+    assert functional.count() == 10
+    assert set(functional.values_list("availability", flat=True)) == {Availability.ALWAYS}
+    # Every contact passes the model's own validation.
+    for contact in Contact.objects.all():
+        contact.full_clean()
+
+
+@pytest.mark.django_db
+def test_phones_are_valid_e164_numbers_of_the_contacts_state():
+    seed_json()
+
+    phones = ContactPhone.objects.select_related("contact__organization__member_state")
+    assert phones.count() == 88
+    for phone in phones:
+        parsed = phonenumbers.parse(phone.number)
+        assert phonenumbers.is_valid_number(parsed), phone.number
+        assert phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) == (
+            phone.number
+        )
+        assert phonenumbers.region_code_for_number(parsed) == (
+            phone.contact.organization.member_state.code
+        )
+    # Every 24/7 contact has a 24/7 line; nobody else has one.
+    always = set(
+        Contact.objects.filter(availability=Availability.ALWAYS).values_list("pk", flat=True)
+    )
+    with_line = set(
+        ContactPhone.objects.filter(kind=PhoneKind.HOTLINE).values_list("contact_id", flat=True)
+    )
+    assert always == with_line
+    assert len(always) == 12
+
+
+@pytest.mark.django_db
+def test_emails_are_example_addresses():
+    seed_json()
+
+    for email in ContactEmail.objects.select_related("contact__organization"):
+        if email.kind == EmailKind.PERSONAL:
+            assert email.address.endswith("@example.net"), email.address
+        else:
+            assert email.address.endswith(f"@{email.contact.organization.slug}.example.org")
+    assert ContactEmail.objects.filter(kind=EmailKind.PERSONAL).count() == 1
+
+
+@pytest.mark.django_db
+def test_designations_cover_the_networks_and_their_roles():
+    seed_json()
+
+    active = ContactDesignation.objects.filter(status=DesignationStatus.ACTIVE)
+    assert set(active.values_list("network__slug", flat=True)) == {
+        IANT,
+        CSIRT,
+        "unscr-1540",
+        AVSEC,
+        "major-events-tourism-security",
+        PVE,
+        CARGO,
+        "maritime-port-security",
+        TFS,
+    }
+    # The Inter-American Network against Terrorism: a national point of contact for every demo
+    # state, alternates and 24/7 operational contacts.
+    iant = active.filter(network__slug=IANT)
+    assert set(iant.filter(role="national_poc").values_list("member_state__code", flat=True)) == (
+        DEMO_STATES
+    )
+    assert set(iant.values_list("role", flat=True)) == {"national_poc", "alternate", "operational"}
+    # The 24/7 operational contacts are available 24/7.
+    operational = active.filter(role="operational")
+    assert operational.count() == 11
+    assert set(operational.values_list("contact__availability", flat=True)) == {Availability.ALWAYS}
+    # Network-specific attributes.
+    experts = list(active.filter(network__slug=PVE))
+    assert [d.role for d in experts] == ["expert"] * 3
+    assert all(len(d.attributes["expertise_areas"]) == 2 for d in experts)
+    instructors = list(active.filter(network__slug=CARGO))
+    assert [d.role for d in instructors] == ["instructor"] * 5
+    assert all(d.attributes["certifications"] for d in instructors)
+    assert all(dt.date.fromisoformat(d.attributes["certified_until"]) for d in instructors)
+    csirt_pocs = list(active.filter(network__slug=CSIRT, role="national_poc"))
+    assert len(csirt_pocs) == 5
+    assert all(d.attributes["constituency"] for d in csirt_pocs)
+    # Every designation holds against the network's own policy.
+    for designation in ContactDesignation.objects.all():
+        designation.full_clean(exclude=["document"])
+        assert designation.policy.clean_attributes(designation.attributes) == (
+            designation.attributes
+        )
+
+
+@pytest.mark.django_db
+def test_confirmation_history_and_staleness():
+    seed_json()
+    today = timezone.localdate()
+
+    # Mexico's coordinator designated to the network that requires confirmation: two confirmed
+    # by the Secretariat, one still waiting.
+    pending = ContactDesignation.objects.get(status=DesignationStatus.PENDING)
+    assert (pending.network.slug, pending.member_state.code, pending.designated_by.username) == (
+        IANT,
+        "MX",
+        "mx.coordinator",
+    )
+    assert (pending.effective_from, pending.confirmed_at) == (None, None)
+    confirmed = _designation("SRE-DGAS-0215")
+    assert (confirmed.status, confirmed.designated_by.username, confirmed.confirmed_by) == (
+        DesignationStatus.ACTIVE,
+        "mx.coordinator",
+        User.objects.get(username="sec.admin"),
+    )
+    # Colombia's coordinator replaced colCERT's point of contact: both stay in the history,
+    # which answers who the point of contact was on any date.
+    old, new = _designation("NV-CO-2022-0931"), _designation("NV-CO-2025-0214")
+    assert (old.status, new.status, new.replaces_id) == (
+        DesignationStatus.REPLACED,
+        DesignationStatus.ACTIVE,
+        old.pk,
+    )
+    assert old.effective_from == today - dt.timedelta(days=900)
+    assert old.valid_to == new.effective_from == today - dt.timedelta(days=120)
+    colcert = ContactDesignation.objects.filter(
+        network__slug=CSIRT, member_state__code="CO", role="national_poc"
+    )
+    assert [d.contact.name for d in colcert.in_force_on(today - dt.timedelta(days=365))] == [
+        "Jorge Iván Cárdenas"
+    ]
+    assert [d.contact.name for d in colcert.in_force_on(today)] == ["Camila Duarte"]
+    # One designation is overdue for verification: Trinidad and Tobago's aviation focal point.
+    stale = [d for d in ContactDesignation.objects.all() if d.is_stale]
+    assert [(d.contact.name, d.network.slug) for d in stale] == [("Marcus Greene", AVSEC)]
+
+
+@pytest.mark.django_db
+def test_a_past_communication_check_with_its_answers():
+    seed_json()
+
+    check = CommunicationCheck.objects.get()
+    assert (check.network.slug, check.status, check.launched_by.username) == (
+        CSIRT,
+        CheckStatus.CLOSED,
+        "sec.admin",
+    )
+    launched_days_ago = (timezone.now() - check.launched_at).days
+    assert launched_days_ago == demo.CHECK_DAYS_AGO
+    assert check.closed_at == check.deadline < timezone.now()
+    recipients = list(check.recipients.select_related("designation__contact"))
+    # Every CSIRTAmericas designation in force was asked, not the replaced one.
+    assert len(recipients) == 13
+    assert {r.designation.status for r in recipients} == {DesignationStatus.ACTIVE}
+    answered = [r for r in recipients if r.responded_at]
+    assert len(answered) == 12
+    assert sorted(int(r.response_time.total_seconds() // 60) for r in answered) == sorted(
+        demo.CHECK_ANSWERS.values()
+    )
+    assert [r.designation.contact.name for r in recipients if not r.responded_at] == [
+        "Kerry-Ann Joseph"
+    ]
+    assert all(r.sent_at and r.email for r in recipients)
+    # An answer verified the designation.
+    for recipient in answered:
+        assert recipient.designation.last_verified_at >= recipient.responded_at
+
+
+@pytest.mark.django_db
+def test_directory_is_written_by_the_demo_actors_and_audited():
+    seed_json()
+
+    by = dict(
+        ContactDesignation.objects.values_list("note_verbale_number", "designated_by__username")
+    )
+    assert {by[n] for n in ("NV-CO-2022-0931", "NV-CO-2025-0214", "NV-CO-2023-0602")} == {
+        "co.coordinator"
+    }
+    assert by["NV-AR-2023-0412"] == "sec.admin"
+    creators = dict(
+        AuditEvent.objects.filter(action="directory.contact.create").values_list(
+            "object_repr", "actor__username"
+        )
+    )
+    assert (creators["Camila Duarte"], creators["Rodrigo Sandoval"], creators["Anthony Lewis"]) == (
+        "co.coordinator",
+        "mx.coordinator",
+        "sec.admin",
+    )
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "directory.contact.create",
+        "directory.designation.create",
+        "directory.designation.confirm",
+        "directory.check.launch",
+        "directory.check.close",
+    } <= actions
+    assert AuditEvent.objects.filter(action="directory.designation.create").count() == len(
+        demo.DESIGNATIONS
+    )
+    # Demo accounts keep their own contact details.
+    assert dict(Contact.objects.exclude(user=None).values_list("user__username", "name")) == {
+        "anac.br.officer": "Beatriz Almeida",
+        "colcert.admin": "Camila Duarte",
+        "colcert.analyst": "Santiago Rojas",
+        "certmx.analyst": "Mariana Ortega",
+    }
+    assert audit.verify_chain()[1] is None
+
+
+@pytest.mark.django_db
+def test_demo_members_see_their_networks_directory():
+    seed_json()
+    analyst = User.objects.get(username="colcert.analyst")
+
+    seen = ContactDesignation.objects.visible_to(analyst)
+
+    assert set(seen.values_list("network__slug", flat=True)) == {CSIRT}
+    assert seen.count() == 14  # the 13 in force and the replaced one (history)
+
+
+@pytest.mark.django_db
+def test_rerun_leaves_the_directory_as_people_changed_it():
+    seed_json()
+    coordinator = User.objects.get(username="co.coordinator")
+    contact = Contact.objects.get(name="Natalia Vargas")
+    directory_services.update_contact(actor=coordinator, contact=contact, title="Asesora")
+    designation = _designation("NV-CO-2025-0215")
+    directory_services.withdraw_designation(
+        actor=coordinator, designation=designation, reason="Left MinTIC"
+    )
+    before = directory_state()
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+
+    assert "nothing changed" in out.getvalue()
+    assert directory_state() == before
+    assert Contact.objects.get(pk=contact.pk).title == "Asesora"
+    assert _designation("NV-CO-2025-0215").status == DesignationStatus.WITHDRAWN

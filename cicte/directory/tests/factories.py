@@ -10,7 +10,7 @@ from django.utils import timezone
 from cicte.accounts.models import Organization, User
 from cicte.accounts.tests import factories as af
 from cicte.directory import services
-from cicte.directory.models import Contact, ContactDesignation
+from cicte.directory.models import CommunicationCheck, Contact, ContactDesignation
 
 PHONES = {
     "AR": "+54 11 4342-6000",
@@ -79,3 +79,33 @@ def make_stale(designation_obj: ContactDesignation, days_over: int = 1) -> Conta
     )
     designation_obj.refresh_from_db()
     return designation_obj
+
+
+def communication_check(
+    network_slug: str = "csirtamericas",
+    *,
+    actor: User | None = None,
+    hours: int = 72,
+    message: str = "",
+) -> CommunicationCheck:
+    """A check launched through the service by the Secretariat, its emails sent (the jobs that
+    run after commit are run here)."""
+    from django.test import TestCase
+
+    from cicte.directory import checks
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return checks.launch_check(
+            actor=actor or af.secretariat_admin(),
+            network=af.network(network_slug),
+            deadline=timezone.now() + dt.timedelta(hours=hours),
+            message=message,
+        )
+
+
+def links_in(messages: Any, kind: str = "respond") -> list[str]:
+    """The paths of the links to ``/directory/checks/<kind>/<token>/`` in emails."""
+    import re
+
+    pattern = re.compile(r"https?://[^/\s]+(/directory/checks/" + kind + r"/[^/\s]+/)")
+    return [match for message in messages for match in pattern.findall(message.body)]

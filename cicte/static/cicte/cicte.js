@@ -9,3 +9,12 @@ document.addEventListener("click", (event) => {
     });
   }
 });
+
+// Print buttons (the emergency roster): shown only where a script can print; without one, the
+// page says to use the browser's Print command.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});
