@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from cicte.accounts import permissions
 from cicte.accounts.models import MemberState
 from cicte.core import audit
+from cicte.core.csvutil import Echo, neutralise
 from cicte.core.filtersets import AuditEventFilterSet
 from cicte.core.models import AuditEvent
 
@@ -34,7 +35,6 @@ EXPORT_CHUNK_SIZE = 1000
 CURSOR_PARAMS = ("before", "after")
 # Spreadsheets run cells that start with these as formulas (CSV injection): such cells get a
 # leading apostrophe in the export.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = [
     "id",
     "occurred_at",
@@ -211,18 +211,6 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/audit_detail.html", context)
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
     """The export's header and one row per event (the hash covers the same values)."""
     yield CSV_HEADER
@@ -230,18 +218,18 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
         yield [
             str(event.id),
             event.occurred_at.isoformat(timespec="microseconds"),
-            _cell(event.actor_label),
+            neutralise(event.actor_label),
             "" if event.actor_id is None else str(event.actor_id),
-            _cell(event.organization.name if event.organization else ""),
+            neutralise(event.organization.name if event.organization else ""),
             "" if event.organization_id is None else str(event.organization_id),
             event.member_state.code if event.member_state else "",
             event.subject_member_state.code if event.subject_member_state else "",
             event.ip_address or "",
-            _cell(event.action),
-            _cell(event.object_type),
-            _cell(event.object_id),
-            _cell(event.object_repr),
-            _cell(
+            neutralise(event.action),
+            neutralise(event.object_type),
+            neutralise(event.object_id),
+            neutralise(event.object_repr),
+            neutralise(
                 json.dumps(event.changes, sort_keys=True, ensure_ascii=False)
                 if event.changes
                 else ""
@@ -269,7 +257,7 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
         filters=filterset.active_filters(),
     )
     rows = exported.order_by("-id").iterator(EXPORT_CHUNK_SIZE)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(rows)), content_type="text/csv; charset=utf-8"
     )

@@ -40,8 +40,8 @@ from django.utils.translation import gettext as _
 from cicte.accounts import permissions
 from cicte.accounts.models import MemberState, Network, Organization, User
 from cicte.core import audit
-from cicte.core.views_audit import _cell as neutralise
-from cicte.core.views_audit import _Echo as EchoBuffer
+from cicte.core.csvutil import Echo as EchoBuffer
+from cicte.core.csvutil import neutralise
 from cicte.directory import selectors, services
 from cicte.directory.choices import (
     AttributeType,

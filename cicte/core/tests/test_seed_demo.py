@@ -522,11 +522,11 @@ def test_every_institution_of_the_demo_states_has_contacts():
     institutions = Organization.objects.filter(
         member_state__code__in=DEMO_STATES, kind__in=STATE_KINDS
     )
-    assert institutions.count() == 31
+    assert institutions.count() == 32
     assert [o.slug for o in institutions if not o.contacts.exists()] == []
-    assert Contact.objects.count() == len(demo.CONTACTS) == 55
+    assert Contact.objects.count() == len(demo.CONTACTS) == 54
     functional = Contact.objects.filter(kind=ContactKind.FUNCTIONAL)
-    assert functional.count() == 10
+    assert functional.count() == 9
     assert set(functional.values_list("availability", flat=True)) == {Availability.ALWAYS}
     # Every contact passes the model's own validation.
     for contact in Contact.objects.all():
@@ -538,7 +538,7 @@ def test_phones_are_valid_e164_numbers_of_the_contacts_state():
     seed_json()
 
     phones = ContactPhone.objects.select_related("contact__organization__member_state")
-    assert phones.count() == 88
+    assert phones.count() == 75
     for phone in phones:
         parsed = phonenumbers.parse(phone.number)
         assert phonenumbers.is_valid_number(parsed), phone.number
@@ -556,7 +556,7 @@ def test_phones_are_valid_e164_numbers_of_the_contacts_state():
         ContactPhone.objects.filter(kind=PhoneKind.HOTLINE).values_list("contact_id", flat=True)
     )
     assert always == with_line
-    assert len(always) == 12
+    assert len(always) == 11
 
 
 @pytest.mark.django_db
