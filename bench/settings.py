@@ -11,6 +11,6 @@ import os
 # Development defaults for the secret key and hosts; DEBUG itself is turned off below.
 os.environ.setdefault("DEBUG", "true")
 
-from cicte.settings import *  # noqa: E402, F403
+from cicte.settings import *  # noqa: F403
 
 DEBUG = False

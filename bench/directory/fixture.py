@@ -57,12 +57,17 @@ CARGO = "cargo-container-security"
 MARITIME = "maritime-port-security"
 TFS = "targeted-financial-sanctions"
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # The language most of a state's officials work in.
 LANGUAGE = {
     "BR": "pt",
     "HT": "fr",
     "SR": "nl",
-    **{c: "en" for c in "AG BS BB BZ CA DM GD GY JM KN LC VC TT US".split()},
+    **dict.fromkeys(_words("AG BS BB BZ CA DM GD GY JM KN LC VC TT US"), "en"),
 }  # every other member state: Spanish
 TIME_ZONES = {
     "AG": "America/Antigua", "AR": "America/Argentina/Buenos_Aires", "BS": "America/Nassau",
@@ -80,32 +85,48 @@ TIME_ZONES = {
 }  # fmt: skip
 
 FIRST_NAMES = {
-    "es": "Alejandro Ana Andrés Beatriz Camila Carlos Carmen Daniel Diego Elena Fernando "
-    "Gabriela Guillermo Isabel Javier Jorge José Juan Laura Lucía Luis Manuel María Mariana "
-    "Martín Natalia Pablo Patricia Ricardo Rosa Santiago Sofía Valentina Verónica".split(),
-    "pt": "Ana Beatriz Bruno Camila Carlos Daniela Eduardo Fernanda Gabriel Helena João Juliana "
-    "Lucas Luiza Marcelo Mariana Paulo Pedro Rafael Renata Rodrigo Tatiana Thiago".split(),
-    "en": "Andrew Anthony Claire David Denise Donovan Elizabeth Grace James Jennifer Kareem "
-    "Keisha Kevin Latoya Marcus Michael Nadia Patrick Rachel Richard Sarah Shane Simone "
-    "Stephanie Trevor".split(),
-    "fr": "Carline Claude Daphné Emmanuel Fabienne Guerline Jean Jean-Marc Josué Lovely Marie "
-    "Nadège Pierre Ralph Roseline Stéphane Widline Yves".split(),
-    "nl": "Anand Cheryl Dewanand Gillian Ivan Kenneth Natasha Radjesh Ruben Shanti Sharda".split(),
+    "es": _words(
+        "Alejandro Ana Andrés Beatriz Camila Carlos Carmen Daniel Diego Elena Fernando "
+        "Gabriela Guillermo Isabel Javier Jorge José Juan Laura Lucía Luis Manuel María Mariana "
+        "Martín Natalia Pablo Patricia Ricardo Rosa Santiago Sofía Valentina Verónica"
+    ),
+    "pt": _words(
+        "Ana Beatriz Bruno Camila Carlos Daniela Eduardo Fernanda Gabriel Helena João Juliana "
+        "Lucas Luiza Marcelo Mariana Paulo Pedro Rafael Renata Rodrigo Tatiana Thiago"
+    ),
+    "en": _words(
+        "Andrew Anthony Claire David Denise Donovan Elizabeth Grace James Jennifer Kareem "
+        "Keisha Kevin Latoya Marcus Michael Nadia Patrick Rachel Richard Sarah Shane Simone "
+        "Stephanie Trevor"
+    ),
+    "fr": _words(
+        "Carline Claude Daphné Emmanuel Fabienne Guerline Jean Jean-Marc Josué Lovely Marie "
+        "Nadège Pierre Ralph Roseline Stéphane Widline Yves"
+    ),
+    "nl": _words("Anand Cheryl Dewanand Gillian Ivan Kenneth Natasha Radjesh Ruben Shanti Sharda"),
 }
 LAST_NAMES = {
-    "es": "Acosta Aguilar Álvarez Benítez Cabrera Castillo Castro Chávez Contreras Díaz "
-    "Domínguez Espinoza Flores Fuentes García Gómez González Gutiérrez Hernández Herrera "
-    "Jiménez López Martínez Medina Méndez Morales Muñoz Navarro Núñez Ortega Ortiz Paredes "
-    "Pérez Ramírez Ramos Reyes Ríos Rodríguez Rojas Romero Ruiz Salazar Sánchez Silva Soto "
-    "Suárez Torres Vargas Vásquez Vega".split(),
-    "pt": "Almeida Alves Barbosa Cardoso Carvalho Costa Dias Ferreira Gomes Lima Machado "
-    "Martins Melo Oliveira Pereira Ribeiro Rocha Rodrigues Santos Silva Souza".split(),
-    "en": "Alleyne Baptiste Brathwaite Brown Campbell Charles Clarke Edwards Francis Gordon "
-    "Grant Harris Henry James Johnson Joseph Lewis Mitchell Ramdial Ramsaran Roberts Smith "
-    "Thomas Walker Williams".split(),
-    "fr": "Augustin Baptiste Charles Dorval Étienne Exantus Jean-Baptiste Joseph Louis Pierre "
-    "Saint-Fleur Théodore Valcourt".split(),
-    "nl": "Bouterse Hoefdraad Jadnanansing Kanhai Lachmon Mahabier Pinas Ramdin Sedney".split(),
+    "es": _words(
+        "Acosta Aguilar Álvarez Benítez Cabrera Castillo Castro Chávez Contreras Díaz "
+        "Domínguez Espinoza Flores Fuentes García Gómez González Gutiérrez Hernández Herrera "
+        "Jiménez López Martínez Medina Méndez Morales Muñoz Navarro Núñez Ortega Ortiz Paredes "
+        "Pérez Ramírez Ramos Reyes Ríos Rodríguez Rojas Romero Ruiz Salazar Sánchez Silva Soto "
+        "Suárez Torres Vargas Vásquez Vega"
+    ),
+    "pt": _words(
+        "Almeida Alves Barbosa Cardoso Carvalho Costa Dias Ferreira Gomes Lima Machado "
+        "Martins Melo Oliveira Pereira Ribeiro Rocha Rodrigues Santos Silva Souza"
+    ),
+    "en": _words(
+        "Alleyne Baptiste Brathwaite Brown Campbell Charles Clarke Edwards Francis Gordon "
+        "Grant Harris Henry James Johnson Joseph Lewis Mitchell Ramdial Ramsaran Roberts Smith "
+        "Thomas Walker Williams"
+    ),
+    "fr": _words(
+        "Augustin Baptiste Charles Dorval Étienne Exantus Jean-Baptiste Joseph Louis Pierre "
+        "Saint-Fleur Théodore Valcourt"
+    ),
+    "nl": _words("Bouterse Hoefdraad Jadnanansing Kanhai Lachmon Mahabier Pinas Ramdin Sedney"),
 }
 TITLES = {
     "es": [
@@ -220,6 +241,7 @@ class Loaded:
 def _phone(region: str, r: random.Random) -> str:
     """A number in E.164 shaped like the state's own (its example number, last digits varied)."""
     example = phonenumbers.example_number(region)
+    assert example is not None, region
     digits = str(example.national_number)
     varied = digits[:-4] + f"{r.randrange(10000):04d}"
     return f"+{example.country_code}{varied}"
@@ -338,7 +360,7 @@ def load(contacts: int, *, seed: int = 2024, log: Callable[[str], None] = print)
     emails: list[ContactEmail] = []
     languages: list[ContactLanguage] = []
     for contact, (language, local) in zip(contacts_saved, meta, strict=True):
-        code = state_of[contact.organization.member_state_id].code  # type: ignore[index]
+        code = state_of[contact.organization.member_state_id].code
         phones.append(ContactPhone(contact=contact, kind=PhoneKind.OFFICE, number=_phone(code, r)))
         if r.random() < 0.5:
             phones.append(

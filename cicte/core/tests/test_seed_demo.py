@@ -687,7 +687,9 @@ def test_a_past_communication_check_with_its_answers():
     assert all(r.sent_at and r.email for r in recipients)
     # An answer verified the designation.
     for recipient in answered:
-        assert recipient.designation.last_verified_at >= recipient.responded_at
+        verified, responded = recipient.designation.last_verified_at, recipient.responded_at
+        assert verified is not None and responded is not None
+        assert verified >= responded
 
 
 @pytest.mark.django_db
