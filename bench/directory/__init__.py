@@ -154,7 +154,8 @@ def document(args: argparse.Namespace, outcome: dict[str, Any], command: str) ->
         "",
         report.markdown_table(["", ""], [[k, v] for k, v in described.items()]),
         "",
-        f"One-minute load average during the timing (other work on the machine): {loads}.",
+        "One-minute load average during the timing (the benchmark itself accounts for about 1; "
+        f"more is other work on the machine): {loads}.",
         "",
         "### Data set",
         "",
