@@ -32,9 +32,9 @@ from cicte.directory.services import LANGUAGE_CODES
 
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 # The search's order: network, member state, role, most recent first. By ids rather than names,
-# so that an index serves the first page instead of every match being joined to the networks'
-# and states' names and sorted (see docs/benchmarks.md): networks come in the order of the work
-# plan, member states in the OAS's order (Spanish alphabetical), the order of their ids.
+# so that finding the first page does not join every match to the networks' and states' names
+# before sorting them all (see docs/benchmarks.md): networks come in the order of the work plan,
+# member states in the OAS's order (Spanish alphabetical), the order of their ids.
 SEARCH_ORDERING = ("network_id", "member_state_id", "role", "-effective_from", "pk")
 
 
