@@ -3,7 +3,7 @@
 Plain forms rather than ModelForms: a ModelForm writes the submitted values onto the instance
 while it validates, before the service has compared old and new values (for the audit trail) and
 checked the actor's rights. The services validate the model; their ValidationError is shown on the
-form (:func:`apply_validation_error`). Each form offers only the choices its actor may use.
+form (:func:`cicte.core.forms.apply_validation_error`). Each form offers only the choices its actor may use.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -105,17 +104,6 @@ def networks_for_roles(actor: User) -> QuerySet[Network]:
 
 
 # --- Showing a service's ValidationError -----------------------------------------------------
-
-
-def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on ``form``: under the field it names when the form has
-    it, above the form otherwise."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, error)
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):

@@ -47,6 +47,7 @@ from cicte.accounts.models import MemberState, Network, User
 from cicte.accounts.selectors import network_ids_for
 from cicte.accounts.views.manage import FilteredListView, _collation_key
 from cicte.core import audit
+from cicte.core.forms import apply_validation_error
 from cicte.core.models import AuditEvent
 from cicte.directory import exchange, selectors, services
 from cicte.directory.choices import (
@@ -741,11 +742,7 @@ def designation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 on=form.cleaned_data.get("on"),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The designation is withdrawn."))
             return redirect("directory:designation_detail", pk=pk)

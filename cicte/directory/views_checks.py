@@ -33,9 +33,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cicte.accounts.forms_manage import apply_validation_error
 from cicte.accounts.models import Network, User
 from cicte.accounts.views.manage import FilteredListView, _actor, _collation_key, _results_only
+from cicte.core.forms import apply_validation_error
 from cicte.directory import checks
 from cicte.directory.choices import CheckStatus, DesignationStatus
 from cicte.directory.filtersets import CommunicationCheckFilterSet

@@ -39,7 +39,6 @@ from cicte.accounts.forms_manage import (
     RoleAssignForm,
     UserCreateForm,
     UserEditForm,
-    apply_validation_error,
     membership_states,
 )
 from cicte.accounts.models import (
@@ -52,6 +51,7 @@ from cicte.accounts.models import (
     User,
 )
 from cicte.core import audit
+from cicte.core.forms import apply_validation_error
 from cicte.core.models import AuditEvent
 
 PAGE_SIZE = 25

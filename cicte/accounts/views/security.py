@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import cast
 
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +28,7 @@ from django_otp import login as otp_login
 from cicte.accounts import services
 from cicte.accounts.forms import ApiTokenForm, ConfirmPasswordForm, ProfileForm, TOTPConfirmForm
 from cicte.accounts.models import ApiToken, OrganizationMembership, TOTPDevice, User
+from cicte.core.forms import apply_validation_error
 from cicte.core.models import AuditEvent
 
 # The unconfirmed authenticator being set up in this session; reloading the setup page shows
@@ -51,16 +51,6 @@ SIGN_IN_ACTIONS = {
 def _account(request: HttpRequest) -> User:
     """The signed-in account (LoginRequiredMiddleware keeps anonymous visitors out)."""
     return cast(User, request.user)
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its fields where they match, else to
-    the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -95,7 +85,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 # refused change must not linger on request.user while the page is re-rendered.
                 services.update_user(actor=user, user=User.objects.get(pk=user.pk), **changes)
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 response = redirect("accounts:profile")
                 language = changes.get("preferred_language")
@@ -220,7 +210,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                     actor=user, device=device, token=form.cleaned_data["token"]
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 request.session.pop(SETUP_SESSION_KEY, None)
                 # This session has now passed the new second factor (the old device, if any,
@@ -347,7 +337,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_validation_error(form, error)
         else:
             return render(
                 request,
