@@ -7,6 +7,7 @@ fails the suite.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -20,32 +21,42 @@ from django.utils import translation
 LOCALE = Path(settings.BASE_DIR) / "cicte" / "locale"
 
 
-@pytest.fixture
-def extracted(tmp_path, monkeypatch):
+# makemessages writes temporary copies of the templates beside them: two runs at once (two
+# xdist workers) would delete each other's. One run, in one worker, serves every test here.
+pytestmark = pytest.mark.xdist_group("translations")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
     if not shutil.which("xgettext") or not shutil.which("msgmerge"):
         pytest.fail(
             "GNU gettext is needed to extract messages: apt-get install gettext (make test does)."
         )
-    copy = tmp_path / "locale"
+    copy = tmp_path_factory.mktemp("catalogs") / "locale"
     shutil.copytree(LOCALE, copy)
-    monkeypatch.chdir(settings.BASE_DIR)
-    with override_settings(LOCALE_PATHS=[str(copy)]):
-        call_command(
-            "makemessages",
-            locale=["es", "fr", "pt"],
-            no_obsolete=True,
-            # The real catalogs must not be found while walking the tree: makemessages would
-            # write into them instead of into the copy.
-            ignore_patterns=[
-                "node_modules/*",
-                "var/*",
-                "tests/*",
-                "bench/*",
-                "docs/*",
-                "cicte/locale/*",
-            ],
-            verbosity=0,
-        )
+    here = os.getcwd()
+    os.chdir(settings.BASE_DIR)
+    try:
+        with override_settings(LOCALE_PATHS=[str(copy)]):
+            call_command(
+                "makemessages",
+                locale=["es", "fr", "pt"],
+                no_obsolete=True,
+                # The real catalogs must not be found while walking the tree: makemessages would
+                # write into them instead of into the copy.
+                ignore_patterns=[
+                    "node_modules/*",
+                    "var/*",
+                    "tests/*",
+                    "bench/*",
+                    "docs/*",
+                    "cicte/locale/*",
+                    "*.egg-info/*",
+                ],
+                verbosity=0,
+            )
+    finally:
+        os.chdir(here)
     return copy
 
 
