@@ -7,6 +7,7 @@ fails the suite.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -22,8 +23,8 @@ LOCALE = Path(settings.BASE_DIR) / "cicte" / "locale"
 
 
 # makemessages writes temporary copies of the templates beside them: two runs at once (two
-# xdist workers) would delete each other's. One run, in one worker, serves every test here.
-pytestmark = pytest.mark.xdist_group("translations")
+# xdist workers) would delete each other's, so runs take turns under a file lock.
+LOCK = Path(settings.BASE_DIR) / "var" / "makemessages.lock"
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,9 @@ def extracted(tmp_path_factory):
     copy = tmp_path_factory.mktemp("catalogs") / "locale"
     shutil.copytree(LOCALE, copy)
     here = os.getcwd()
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    lock = LOCK.open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     os.chdir(settings.BASE_DIR)
     try:
         with override_settings(LOCALE_PATHS=[str(copy)]):
@@ -57,6 +61,8 @@ def extracted(tmp_path_factory):
             )
     finally:
         os.chdir(here)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
     return copy
 
 
