@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cicte.core",
     "cicte.accounts",
     "cicte.directory",
+    "cicte.intel",
 ]
 
 MIDDLEWARE = [

@@ -160,9 +160,9 @@ def document(args: argparse.Namespace, outcome: dict[str, Any], command: str) ->
         "### Data set",
         "",
         "Bulk-loaded with `bulk_create` (seeded: the same data every run) into a throwaway SQLite "
-        "file (the platform's own settings: WAL, `synchronous=NORMAL`, no `ANALYZE`, as Django "
-        "leaves it) and a throwaway PostgreSQL cluster (`ANALYZE` after the load, as autovacuum "
-        "would): "
+        "file (the platform's own settings: WAL, `synchronous=NORMAL`) and a throwaway "
+        "PostgreSQL cluster, then `ANALYZE` on both, as the platform's nightly task "
+        "(`cicte.core.tasks.refresh_statistics`) and PostgreSQL's autovacuum do: "
         + ", ".join(f"{value:,} {key}" for key, value in counts.items())
         + ". About 15% of the designations are history (replaced or withdrawn), a few await "
         "confirmation or were rejected, and about one active designation in seven is overdue "

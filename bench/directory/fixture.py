@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -460,11 +460,6 @@ def load(contacts: int, *, seed: int = 2024, log: Callable[[str], None] = print)
                 )
             designations.append(item)
     _bulk(ContactDesignation, designations, 5000)
-
-    with connection.cursor() as cursor:
-        # As autovacuum would after a bulk load: fresh planner statistics on PostgreSQL.
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
 
     loaded = Loaded(
         member_pk=member.pk,

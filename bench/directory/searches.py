@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signals
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.test import RequestFactory
 
@@ -101,8 +100,8 @@ def runner(user_pk: int, data: dict[str, Any]) -> Callable[[], tuple[int, int]]:
         try:
             # A fresh user object each time: its grants are read again, as on every request.
             user = User.objects.get(pk=user_pk)
-            _view, filterset = filtered(user, data)
-            page = Paginator(filterset.qs, PAGE_SIZE).page(1)
+            view, filterset = filtered(user, data)
+            page = view.paginator_class(filterset.qs, PAGE_SIZE).page(1)
             rows = list(page.object_list)
             return page.paginator.count, len(rows)
         finally:

@@ -34,42 +34,42 @@ def grants_for(user: Any) -> list[Grant]:
     cached = getattr(user, "_grants", None)
     if cached is not None:
         return cached
-    from cicte.accounts.models import OrganizationMembership, RoleAssignment
+    from cicte.accounts.models import OrganizationMembership, Role, RoleAssignment
 
+    # Four statements, plain values rather than model instances: every request reads them.
     state_id = user.organization.member_state_id if user.organization_id else None
-    assignments = list(
-        RoleAssignment.objects.filter(user=user)
-        .select_related("role")
-        .prefetch_related("role__permissions__content_type")
+    fields = ("role_id", "role__slug", "role__scope", "network_id")
+    items: list[tuple[Any, ...]] = [
+        (*row[:4], row[4] if row[2] == RoleScope.ORGANIZATION else None)
+        for row in RoleAssignment.objects.filter(user=user)
+        .order_by("pk")
+        .values_list(*fields, "organization_id")
+    ]
+    if user.organization_id:
+        items += [
+            (*row, None)
+            for row in OrganizationMembership.objects.filter(organization_id=user.organization_id)
+            .order_by("pk")
+            .values_list(*fields)
+        ]
+    perms: dict[int, set[str]] = {}
+    role_ids = sorted({item[0] for item in items})
+    rows = Role.permissions.through.objects.filter(role_id__in=role_ids).values_list(
+        "role_id", "permission__content_type__app_label", "permission__codename"
     )
-    memberships = (
-        list(
-            OrganizationMembership.objects.filter(organization_id=user.organization_id)
-            .select_related("role")
-            .prefetch_related("role__permissions__content_type")
+    for role_id, app_label, codename in rows if role_ids else ():
+        perms.setdefault(role_id, set()).add(f"{app_label}.{codename}")
+    grants = [
+        Grant(
+            role=slug,
+            scope=scope,
+            perms=frozenset(perms.get(role_id, ())),
+            network_id=network_id,
+            organization_id=organization_id,
+            member_state_id=state_id if scope == RoleScope.NETWORK else None,
         )
-        if user.organization_id
-        else []
-    )
-    grants = []
-    items: list[Any] = [*assignments, *memberships]
-    for item in items:
-        role = item.role
-        perms = frozenset(
-            f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all()
-        )
-        grants.append(
-            Grant(
-                role=role.slug,
-                scope=role.scope,
-                perms=perms,
-                network_id=getattr(item, "network_id", None),
-                organization_id=item.organization_id
-                if role.scope == RoleScope.ORGANIZATION
-                else None,
-                member_state_id=state_id if role.scope == RoleScope.NETWORK else None,
-            )
-        )
+        for role_id, slug, scope, network_id, organization_id in items
+    ]
     user._grants = grants
     return grants
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from cicte.core import maintenance
 from cicte.core.audit import ChainBreak, verify_chain
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,12 @@ def notify_broken_chain(*, checked: int, broken: ChainBreak) -> int:
             ).format(event_id=broken.event_id, reason=broken.reason, checked=checked, url=url)
         send_email(subject, body, [email])
     return len(recipients)
+
+
+@db_periodic_task(crontab(hour=3, minute=47))
+def refresh_statistics() -> None:
+    """Every night: the query planner's statistics (see :mod:`cicte.core.maintenance`)."""
+    maintenance.refresh_statistics()
 
 
 @db_periodic_task(crontab(hour=3, minute=17))

@@ -49,6 +49,7 @@ from cicte.accounts.views.manage import FilteredListView, _collation_key
 from cicte.core import audit
 from cicte.core.forms import apply_validation_error
 from cicte.core.models import AuditEvent
+from cicte.core.pagination import KeysFirstPaginator
 from cicte.directory import exchange, selectors, services
 from cicte.directory.choices import (
     AttributeType,
@@ -241,6 +242,39 @@ def directory_menu(actor: User) -> dict[str, Any]:
     }
 
 
+# What the search's rows leave out: long or structured fields that its page does not show.
+SEARCH_DEFERRED = (
+    "attributes",
+    "end_reason",
+    "contact__pgp_key",
+    "contact__pgp_user_ids",
+    "contact__notes",
+    "contact__secure_channels",
+    "contact__office_days",
+)
+
+
+def _search_designations(actor: User) -> QuerySet[ContactDesignation]:
+    """The designations ``actor`` sees, with what the search's page shows (and no more)."""
+    return (
+        ContactDesignation.objects.visible_to(actor)
+        .select_related("contact__organization", "network", "member_state")
+        .defer(*SEARCH_DEFERRED)
+        .prefetch_related(
+            # As lists (``to_attr``): Django's default gives every contact a queryset of each.
+            Prefetch("contact__phones", to_attr="listed_phones"),
+            Prefetch("contact__emails", to_attr="listed_emails"),
+            Prefetch(
+                "contact__designations",
+                queryset=ContactDesignation.objects.visible_to(actor)
+                .only("contact_id", "network_id", "member_state_id", "status")
+                .order_by(),
+                to_attr="visible_designations",
+            ),
+        )
+    )
+
+
 class DirectorySearchView(FilteredListView):
     """The directory: the designations the reader sees, searched and filtered by state, network,
     role, organisation, language, 24/7 availability, staleness, status, or in force on a date.
@@ -250,8 +284,10 @@ class DirectorySearchView(FilteredListView):
     results_template_name = "directory/_search_results.html"
     filterset_class = ContactDesignationFilterSet
 
+    paginator_class = KeysFirstPaginator
+
     def get_queryset(self, actor: User) -> QuerySet[ContactDesignation]:
-        queryset = _designations(actor)
+        queryset = _search_designations(actor)
         params = self.request.GET
         if not params.getlist("status") and not params.get("on"):
             queryset = queryset.filter(status=DesignationStatus.ACTIVE)

@@ -92,6 +92,7 @@ class FilteredListView(View):
     results_template_name: str
     filterset_class: type[django_filters.FilterSet]
     paginate_by = PAGE_SIZE
+    paginator_class: type[Paginator] = Paginator
     http_method_names = ["get", "head", "options"]
 
     def check(self, actor: User) -> None:
@@ -124,7 +125,9 @@ class FilteredListView(View):
             if isinstance(field.widget, forms.SelectMultiple):
                 # Long lists of states or kinds stay compact in the filter bar.
                 field.widget.attrs.setdefault("size", 4)
-        page = Paginator(filterset.qs, self.paginate_by).get_page(request.GET.get("page"))
+        page = self.paginator_class(filterset.qs, self.paginate_by).get_page(
+            request.GET.get("page")
+        )
         rows = list(page.object_list)
         self.decorate(rows, actor)
         context = {

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cicte.core import demo
+from cicte.core import demo, maintenance
 
 
 class Command(BaseCommand):
@@ -41,6 +41,7 @@ class Command(BaseCommand):
             with redirect_stdout(sys.stderr if as_json else sys.stdout):
                 password = demo.demo_password()
                 report = demo.seed(password=password, log=log)
+                maintenance.refresh_statistics()
                 accounts = demo.accounts(password)
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from exc

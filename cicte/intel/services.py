@@ -1,0 +1,324 @@
+"""Every write of the STIX store: collections, ingests (TAXII's POST, the UI's and the API's
+uploads), deletions. One code path for the UI, the REST API and TAXII; each write is audited.
+
+An ingest has two halves: :func:`submit` (in the request: the write right, a pending
+:class:`~cicte.intel.models.Ingest`, the worker enqueued after commit) and :func:`process` (on
+the worker: each object validated with the STIX engine and stored, or refused with a reason;
+the valid objects of an envelope are stored even when others are refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cicte.accounts import permissions
+from cicte.accounts.models import Network, Organization, Role, User
+from cicte.core import audit, tlp
+from cicte.core.choices import TLP
+from cicte.intel import stix
+from cicte.intel.choices import IngestStatus
+from cicte.intel.models import Collection, Ingest, StixObject
+
+MANAGE = "intel.manage_collections"
+PUBLISH_CLEAR = "intel.publish_clear"
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _require(condition: bool, message: str | None = None) -> None:
+    if not condition:
+        raise PermissionDenied(message or _("You may not do this."))
+
+
+# --- Collections -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_collection(
+    *,
+    actor: User,
+    title: str,
+    network: Network | None = None,
+    organizations: Iterable[Organization] = (),
+    read_roles: Iterable[str] = (),
+    write_roles: Iterable[str] = (),
+    default_tlp: str = TLP.AMBER,
+    alias: str = "",
+    description: str = "",
+) -> Collection:
+    """A collection of a network, or (without a network) a sharing group of ``organizations``;
+    ``read_roles`` and ``write_roles`` are role slugs."""
+    _require(permissions.has_global_perm(actor, MANAGE))
+    organizations = list(organizations)
+    if network is None and not organizations:
+        raise ValueError("A sharing-group collection names its organisations.")
+    if network is not None and organizations:
+        raise ValueError("A network's collection has no sharing group.")
+    collection = Collection.objects.create(
+        title=title,
+        network=network,
+        default_tlp=default_tlp,
+        alias=alias,
+        description=description,
+        created_by=actor,
+    )
+    collection.organizations.set(organizations)
+    collection.read_roles.set(Role.objects.filter(slug__in=list(read_roles)))
+    collection.write_roles.set(Role.objects.filter(slug__in=list(write_roles)))
+    audit.record(
+        actor=actor,
+        action="intel.collection_create",
+        obj=collection,
+        changes={
+            "network": network.slug if network else None,
+            "organizations": sorted(o.slug for o in organizations),
+            "read_roles": sorted(read_roles),
+            "write_roles": sorted(write_roles),
+            "default_tlp": default_tlp,
+        },
+    )
+    return collection
+
+
+def may_read(actor: User, collection: Collection) -> bool:
+    return Collection.objects.readable_by(actor).filter(pk=collection.pk).exists()
+
+
+def may_write(actor: User, collection: Collection) -> bool:
+    return Collection.objects.writable_by(actor).filter(pk=collection.pk).exists()
+
+
+def may_publish_clear(actor: User, collection: Collection) -> bool:
+    """TLP:CLEAR content is shown publicly: only holders of ``intel.publish_clear`` (globally,
+    in their own organisation, or in the collection's network) may post it."""
+    if permissions.has_global_perm(actor, PUBLISH_CLEAR):
+        return True
+    # An organisation-wide grant in the poster's own organisation (its administrator)...
+    if actor.organization_id in permissions.organizations_with_perm(actor, PUBLISH_CLEAR):
+        return True
+    # ...or a grant in the collection's network (its national coordinators).
+    return collection.network_id in permissions.networks_with_perm(actor, PUBLISH_CLEAR)
+
+
+# --- Ingest ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(*, actor: User, collection: Collection, objects: list[Any]) -> Ingest:
+    """Accept the objects of an envelope for ``collection``: a pending ingest that the worker
+    completes (:func:`process`). The caller has checked the envelope's shape."""
+    _require(may_write(actor, collection))
+    ingest = Ingest.objects.create(
+        collection=collection,
+        requested_by=actor,
+        total_count=len(objects),
+        pending_count=len(objects),
+        payload=json.dumps(objects, ensure_ascii=False, separators=(",", ":")),
+    )
+    audit.record(
+        actor=actor,
+        action="intel.ingest_submit",
+        obj=ingest,
+        changes={"collection": str(collection.pk), "objects": len(objects)},
+    )
+    from cicte.intel import tasks
+
+    transaction.on_commit(lambda: tasks.process_ingest(str(ingest.pk)))
+    return ingest
+
+
+@dataclass
+class _Row:
+    obj: dict[str, Any]
+    raw: str
+    version: str | None
+    label: str
+
+
+def _check(collection: Collection, obj: Any, clear_ok: bool) -> _Row:
+    """The object, validated, with its version and TLP; :class:`stix.InvalidObject` if not."""
+    stix.validate(obj)
+    label = stix.tlp_of(obj) or collection.default_tlp
+    if label == tlp.CLEAR and not clear_ok:
+        raise stix.InvalidObject(
+            "TLP:CLEAR content is public on the platform: your role may not publish it in this "
+            "collection. Mark the object TLP:GREEN or more restrictive."
+        )
+    raw = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _Row(obj=obj, raw=raw, version=stix.version_of(obj), label=label)
+
+
+def _outcome(obj: Any, message: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"message": message}
+    if isinstance(obj, dict):
+        if isinstance(obj.get("id"), str):
+            entry["id"] = obj["id"]
+        version = stix.version_of(obj) if isinstance(obj.get("id"), str) else None
+        if isinstance(version, str):
+            entry["version"] = version
+    return entry
+
+
+def process(ingest_id: Any) -> Ingest:
+    """Validate and store the objects of a pending ingest (the worker's half of a POST)."""
+    ingest = Ingest.objects.select_related("collection", "requested_by").get(pk=ingest_id)
+    if ingest.status == IngestStatus.COMPLETE:
+        return ingest
+    actor = ingest.requested_by
+    collection = ingest.collection
+    objects = json.loads(ingest.payload or "[]")
+    clear_ok = may_publish_clear(actor, collection)
+    rows: list[_Row] = []
+    failures: list[dict[str, Any]] = []
+    for obj in objects:
+        try:
+            rows.append(_check(collection, obj, clear_ok))
+        except stix.InvalidObject as exc:
+            failures.append(_outcome(obj, str(exc)))
+    successes = store(actor=actor, collection=collection, rows=rows, ingest=ingest)
+    Ingest.objects.filter(pk=ingest.pk).update(
+        status=IngestStatus.COMPLETE,
+        success_count=len(successes),
+        failure_count=len(failures),
+        pending_count=0,
+        successes=successes,
+        failures=failures,
+        payload="",
+        completed_at=timezone.now(),
+    )
+    ingest.refresh_from_db()
+    return ingest
+
+
+@transaction.atomic
+def store(
+    *, actor: User, collection: Collection, rows: list[_Row], ingest: Ingest | None = None
+) -> list[dict[str, Any]]:
+    """Store validated objects in ``collection``, in one transaction that holds the collection's
+    lock, so that ``date_added`` increases with every version stored there. A version already
+    stored (same id and version) is a success that stores nothing."""
+    # Lock the collection first (a row lock on PostgreSQL, the write lock on SQLite): the
+    # date_added that follow are then later than any stored, in commit order.
+    Collection.objects.filter(pk=collection.pk).update(last_date_added=F("last_date_added"))
+    last = Collection.objects.values_list("last_date_added", flat=True).get(pk=collection.pk)
+    keys = {(row.obj["id"], row.version) for row in rows if row.version}
+    existing: set[tuple[str, str]] = set()
+    if keys:
+        ids = sorted({key[0] for key in keys})
+        existing = set(
+            StixObject.objects.filter(collection=collection, stix_id__in=ids).values_list(
+                "stix_id", "version"
+            )
+        )
+    now = timezone.now()
+    added = max(now, last + ONE_MICROSECOND) if last else now
+    organization_id = actor.organization_id
+    if organization_id is None:
+        raise PermissionDenied(_("Only people of an organisation may share intelligence."))
+    new: list[StixObject] = []
+    successes: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        date_added = added
+        version = row.version or date_added.isoformat(timespec="microseconds").replace(
+            "+00:00", "Z"
+        )
+        key = (row.obj["id"], version)
+        if key in existing or key in seen:
+            successes.append(
+                {"id": key[0], "version": version, "message": "Already stored: not added again."}
+            )
+            continue
+        seen.add(key)
+        new.append(
+            StixObject(
+                collection=collection,
+                stix_id=row.obj["id"],
+                type=row.obj["type"],
+                spec_version=row.obj.get("spec_version", "2.1"),
+                version=version,
+                version_at=stix.parse_timestamp(version) if row.version else date_added,
+                created_by_ref=row.obj.get("created_by_ref", ""),
+                revoked=bool(row.obj.get("revoked", False)),
+                date_added=date_added,
+                raw=row.raw,
+                tlp=row.label,
+                owner_organization_id=organization_id,
+                created_by=actor,
+                ingest=ingest,
+            )
+        )
+        successes.append({"id": key[0], "version": version})
+        added = date_added + ONE_MICROSECOND
+    if new:
+        StixObject.objects.bulk_create(new, batch_size=500)
+        _set_audience(collection, [obj.pk for obj in new])
+        Collection.objects.filter(pk=collection.pk).update(last_date_added=new[-1].date_added)
+    audit.record(
+        actor=actor,
+        action="intel.objects_store",
+        obj=ingest or collection,
+        changes={"collection": str(collection.pk), "stored": len(new)},
+    )
+    return successes
+
+
+def _set_audience(collection: Collection, object_ids: list[int]) -> None:
+    """The audience of newly stored versions: the collection's network (TLP:GREEN), or the
+    organisations of its sharing group (GREEN and AMBER)."""
+    if collection.network_id is not None:
+        through = StixObject.audience_networks.through
+        through._default_manager.bulk_create(
+            [through(stixobject_id=pk, network_id=collection.network_id) for pk in object_ids],
+            batch_size=1000,
+        )
+    else:
+        through = StixObject.audience_organizations.through
+        organization_ids = list(collection.organizations.values_list("pk", flat=True))
+        through._default_manager.bulk_create(
+            [
+                through(stixobject_id=pk, organization_id=org)
+                for pk in object_ids
+                for org in organization_ids
+            ],
+            batch_size=1000,
+        )
+
+
+@transaction.atomic
+def delete_versions(
+    *, actor: User, collection: Collection, stix_id: str, versions: Iterable[int] | None = None
+) -> int:
+    """Delete versions of an object (all of them unless ``versions``, primary keys, are given):
+    by those who may write to the collection, of their own organisation's versions."""
+    _require(may_write(actor, collection))
+    queryset = StixObject.objects.readable_by(actor).filter(
+        collection=collection, stix_id=stix_id, owner_organization_id=actor.organization_id
+    )
+    if versions is not None:
+        queryset = queryset.filter(pk__in=list(versions))
+    doomed = list(queryset.values_list("pk", "version"))
+    if not doomed:
+        return 0
+    StixObject.objects.filter(pk__in=[pk for pk, _version in doomed]).delete()
+    audit.record(
+        actor=actor,
+        action="intel.objects_delete",
+        obj=collection,
+        changes={"id": stix_id, "versions": sorted(version for _pk, version in doomed)},
+    )
+    return len(doomed)
+
+
+def status_retention() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "TAXII_STATUS_RETENTION_DAYS", 7))
