@@ -50,6 +50,7 @@ TOKEN_MODULES = {
     "accounts": gettext_lazy("Accounts, organisations and networks"),
     "audit": gettext_lazy("Audit trail"),
     "directory": gettext_lazy("Directory of points of contact"),
+    "intel": gettext_lazy("Threat intelligence (REST API and TAXII)"),
 }
 MAX_TOKEN_DAYS = 366
 
