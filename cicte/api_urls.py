@@ -27,6 +27,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("directory/", include("cicte.directory.api.urls")),
+    path("intel/", include("cicte.intel.api.urls")),
     path("", include("cicte.accounts.api.urls")),
     # Anything else under /api/: a JSON 404, not the HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cicte.accounts",
     "cicte.directory",
     "cicte.intel",
+    "cicte.taxii",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "cicte.directory.choices.ContactKind",
         "PhoneKindEnum": "cicte.directory.choices.PhoneKind",
         "EmailKindEnum": "cicte.directory.choices.EmailKind",
+        "TLPEnum": "cicte.core.choices.TLP",
     },
 }
 
@@ -340,3 +342,20 @@ BASE_URL = (env("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 # The shared secret with which the mail system signs its reports of undeliverable addresses to
 # /directory/checks/bounces/ (HMAC-SHA256, see docs/operations.md); unset, the endpoint answers 503.
 DIRECTORY_BOUNCE_SECRET = env("DIRECTORY_BOUNCE_SECRET") or ""
+
+# Outgoing webhooks (cicte/core/webhooks.py): plain http and private or loopback targets are
+# refused unless allowed (development allows them); retry delays in seconds, comma-separated.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = envbool("WEBHOOK_ALLOW_PRIVATE_TARGETS", DEBUG)
+WEBHOOK_RETRY_DELAYS = tuple(
+    int(seconds) for seconds in envlist("WEBHOOK_RETRY_DELAYS", "60,300,1800,7200,21600,43200")
+)
+
+# --- TAXII 2.1 (cicte.taxii): the largest POST an API root takes, the page sizes (a request's
+# limit is capped at the maximum), how long a `next` token stays valid, and the contact that
+# discovery names.
+TAXII_MAX_CONTENT_LENGTH = envint("TAXII_MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+TAXII_PAGE_SIZE = envint("TAXII_PAGE_SIZE", 100)
+TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 1000)
+TAXII_NEXT_MAX_AGE = envint("TAXII_NEXT_MAX_AGE", 24 * 60 * 60)
+TAXII_CONTACT = env("TAXII_CONTACT") or ""

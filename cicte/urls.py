@@ -10,7 +10,9 @@ urlpatterns = [
     path("", include("cicte.core.urls")),
     path("accounts/", include("cicte.accounts.urls")),
     path("directory/", include("cicte.directory.urls")),
+    path("intel/", include("cicte.intel.urls")),
     path("api/", include("cicte.api_urls")),
+    path("taxii2/", include("cicte.taxii.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(
         "i18n/catalog.js",

@@ -20,6 +20,11 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"label": _("Dashboard"), "url": reverse("core:dashboard"), "name": "core:dashboard"},
         {"label": _("Directory"), "url": reverse("directory:search"), "name": "directory:search"},
         {
+            "label": _("Intelligence"),
+            "url": reverse("intel:collection_list"),
+            "name": "intel:collection_list",
+        },
+        {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),
             "name": "accounts:network_list",

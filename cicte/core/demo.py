@@ -1006,6 +1006,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
         f"{len(CONTACTS)} directory contacts, {len(DESIGNATIONS)} designations, "
         "a past communication check"
     )
+    from cicte.taxii import demo as taxii_demo
+
+    taxii_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

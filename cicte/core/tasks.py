@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cicte.core import maintenance
 from cicte.core.audit import ChainBreak, verify_chain
@@ -75,3 +75,22 @@ def verify_audit_trail() -> bool:
     )
     notify_broken_chain(checked=checked, broken=broken)
     return False
+
+
+@db_task()
+def deliver_webhook(delivery_id: int) -> None:
+    """The first attempt at a webhook delivery, right after the event's transaction."""
+    from cicte.core import webhooks
+
+    webhooks.attempt(delivery_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_webhooks() -> int:
+    """Every minute: the webhook deliveries whose next attempt has come (retries with backoff)."""
+    from cicte.core import webhooks
+
+    ids = webhooks.due()
+    for delivery_id in ids:
+        webhooks.attempt(delivery_id)
+    return len(ids)

@@ -42,6 +42,13 @@ def test_schema_validates_without_warnings():
         "/api/directory/designations/{id}/verify/",
         "/api/directory/contacts/",
         "/api/directory/contacts/{id}/",
+        "/api/intel/collections/",
+        "/api/intel/collections/{id}/",
+        "/api/intel/collections/{id}/objects/",
+        "/api/intel/objects/",
+        "/api/intel/objects/{id}/",
+        "/api/intel/objects/{id}/versions/",
+        "/api/intel/ingests/{id}/",
     }
     # Partial updates only: no PUT.
     assert set(schema["paths"]["/api/organizations/{slug}/"]) == {"get", "patch"}

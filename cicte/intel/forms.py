@@ -1,0 +1,103 @@
+"""Forms of the intel pages: the upload of a STIX bundle (or TAXII envelope) to a collection."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cicte.intel.models import Collection
+
+
+def envelope_objects(data: Any) -> list[Any]:
+    """The objects of a parsed STIX bundle or TAXII envelope; ValidationError when ``data`` is
+    neither (a fault of the whole upload, refused before anything is stored). The objects
+    themselves are validated one by one by the ingest, which reports each refusal."""
+    if not isinstance(data, dict):
+        raise ValidationError(
+            gettext("The JSON is not a STIX bundle or a TAXII envelope (an object)."),
+            code="not_envelope",
+        )
+    kind = data.get("type")
+    if kind is not None and kind != "bundle":
+        raise ValidationError(
+            gettext("The JSON is a single “{kind}”, not a bundle: wrap it in a bundle.").format(
+                kind=str(kind)[:100]
+            ),
+            code="not_envelope",
+        )
+    objects = data.get("objects")
+    if not isinstance(objects, list):
+        raise ValidationError(
+            gettext("The bundle or envelope has no list of “objects”."), code="not_envelope"
+        )
+    if not objects:
+        raise ValidationError(gettext("The bundle or envelope has no objects."), code="empty")
+    return objects
+
+
+class BundleUploadForm(forms.Form):
+    """A STIX 2.1 bundle (or a TAXII 2.1 envelope) as a file or pasted, for a collection the
+    person may write to."""
+
+    collection = forms.ModelChoiceField(
+        queryset=Collection.objects.none(),
+        label=_("Collection"),
+        empty_label=None,
+    )
+    file = forms.FileField(
+        label=_("JSON file"),
+        required=False,
+        help_text=_("A STIX 2.1 bundle or a TAXII 2.1 envelope, as a .json file."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    text = forms.CharField(
+        label=_("Or paste the JSON"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["collection"]
+        field.queryset = Collection.objects.writable_by(actor).select_related("network")
+        self.objects: list[Any] = []
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size and upload.size > settings.MAX_UPLOAD_SIZE:
+            raise ValidationError(
+                gettext("The file is larger than {size} MB.").format(
+                    size=settings.MAX_UPLOAD_SIZE // 1048576
+                )
+            )
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        text = (cleaned.get("text") or "").strip()
+        if self.errors:
+            return cleaned
+        if upload and text:
+            raise ValidationError(gettext("Choose a file or paste JSON, not both."))
+        if upload:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(gettext("The file is not UTF-8 text.")) from exc
+        if not text:
+            raise ValidationError(gettext("Choose a JSON file or paste the JSON."))
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError(
+                gettext("The JSON cannot be read: {reason}").format(reason=str(exc)[:200])
+            ) from exc
+        self.objects = envelope_objects(data)
+        return cleaned

@@ -1,0 +1,20 @@
+"""URLs of the intel pages, under /intel/."""
+
+from django.urls import path
+
+from cicte.intel import views
+
+app_name = "intel"
+
+urlpatterns = [
+    path("", views.collection_list, name="collection_list"),
+    path(
+        "collections/<uuid:pk>/",
+        views.CollectionObjectListView.as_view(),
+        name="collection_detail",
+    ),
+    path("objects/<str:stix_id>/", views.object_detail, name="object_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("upload/", views.upload, name="upload"),
+    path("ingests/<uuid:pk>/", views.ingest_detail, name="ingest_detail"),
+]

@@ -1,0 +1,429 @@
+"""The intel pages: collections, a collection's objects (filtered like the REST API), an object's
+page (its versions, relationships, the reports that cite it, its JSON), the search by indicator
+value, and the upload of a bundle with the status of its ingest.
+
+Reads go through :meth:`StixObject.objects.readable_by` and :meth:`Collection.objects.readable_by`:
+what a signed-in person may not read answers 404, like what does not exist. Every look at an
+object's page is an audit event. Uploads go through :func:`cicte.intel.services.submit`; the
+ingest's page is its requester's alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from typing import Any, cast
+
+import django_filters
+from django.contrib import messages
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cicte.accounts.models import User
+from cicte.accounts.views.manage import FilteredListView
+from cicte.core import audit
+from cicte.core.pagination import KeysFirstPaginator
+from cicte.intel import services
+from cicte.intel.choices import IngestStatus
+from cicte.intel.filtersets import StixObjectFilterSet
+from cicte.intel.forms import BundleUploadForm
+from cicte.intel.models import Collection, Ingest, StixObject
+
+PAGE_SIZE = 50
+# An object page lists at most this many relationships, citing reports and report contents.
+RELATED_LIMIT = 500
+# An ingest's page lists at most this many successes (every failure is listed).
+SUCCESSES_SHOWN = 500
+POLL_SECONDS = 2
+REPORT_TYPES = ("report", "grouping")
+
+
+def _actor(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware lets only signed-in people reach these views.
+    return cast(User, request.user)
+
+
+def _readable_collection(actor: User, pk: Any) -> Collection:
+    return get_object_or_404(Collection.objects.readable_by(actor).select_related("network"), pk=pk)
+
+
+def _name_of(data: dict[str, Any]) -> str:
+    """What to call an object: its name, else its value (observables), else its id."""
+    for key in ("name", "value", "relationship_type"):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return str(data.get("id", ""))
+
+
+def _safe_url(url: Any) -> str:
+    """A link only for http(s) addresses: the JSON comes from other organisations."""
+    if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
+        return url
+    return ""
+
+
+def _names(actor: User, stix_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The newest readable version of each of ``stix_ids``: its name, type and collection."""
+    found: dict[str, dict[str, Any]] = {}
+    if not stix_ids:
+        return found
+    rows = (
+        StixObject.objects.readable_by(actor)
+        .filter(stix_id__in=sorted(stix_ids)[:RELATED_LIMIT])
+        .order_by("stix_id", "-version_at", "-date_added")
+        .values_list("stix_id", "type", "collection_id", "raw")
+    )
+    for stix_id, kind, collection_id, raw in rows:
+        if stix_id not in found:
+            found[stix_id] = {
+                "name": _name_of(json.loads(raw)),
+                "type": kind,
+                "collection": collection_id,
+            }
+    return found
+
+
+def _newest_by_id(rows: list[StixObject]) -> list[StixObject]:
+    """One version per object (and collection): the newest of those given."""
+    newest: dict[tuple[Any, str], StixObject] = {}
+    for row in rows:
+        key = (row.collection_id, row.stix_id)
+        if key not in newest or row.version_at > newest[key].version_at:
+            newest[key] = row
+    return list(newest.values())
+
+
+# --- Collections -------------------------------------------------------------------------------
+
+
+@require_GET
+def collection_list(request: HttpRequest) -> HttpResponse:
+    """The collections the person may read, with how many objects of each they see."""
+    actor = _actor(request)
+    collections = list(
+        Collection.objects.readable_by(actor)
+        .select_related("network")
+        .prefetch_related("organizations")
+    )
+    counts = dict(
+        StixObject.objects.readable_by(actor)
+        .order_by()
+        .values_list("collection_id")
+        .annotate(count=Count("stix_id", distinct=True))
+    )
+    writable = set(Collection.objects.writable_by(actor).values_list("pk", flat=True))
+    for collection in collections:
+        collection.object_count = counts.get(collection.pk, 0)  # type: ignore[attr-defined]
+        collection.may_write = collection.pk in writable  # type: ignore[attr-defined]
+    return render(
+        request,
+        "intel/collection_list.html",
+        {"collections": collections, "may_upload": bool(writable)},
+    )
+
+
+class _ObjectListView(FilteredListView):
+    """A filtered list of STIX objects (keys first, then the rows, as the directory's search)."""
+
+    filterset_class = StixObjectFilterSet
+    paginator_class = KeysFirstPaginator
+    paginate_by = PAGE_SIZE
+    hidden_filters: tuple[str, ...] = ()
+
+    def objects(self, actor: User) -> QuerySet[StixObject]:
+        return StixObject.objects.readable_by(actor).select_related(
+            "collection", "owner_organization"
+        )
+
+    def prepare_filterset(self, filterset: django_filters.FilterSet, actor: User) -> None:
+        for name in self.hidden_filters:
+            filterset.filters.pop(name, None)
+
+    def decorate(self, rows: list[Any], actor: User) -> None:
+        for row in rows:
+            row.name = _name_of(row.data)
+
+
+class CollectionObjectListView(_ObjectListView):
+    """A collection's objects, with the filters of the REST API."""
+
+    template_name = "intel/collection_detail.html"
+    results_template_name = "intel/_object_results.html"
+    hidden_filters = ("collection",)
+
+    def check(self, actor: User) -> None:
+        self.collection = _readable_collection(actor, self.kwargs["pk"])
+
+    def get_queryset(self, actor: User) -> QuerySet[StixObject]:
+        return self.objects(actor).filter(collection_id=self.collection.pk)
+
+    def get_context(self, actor: User) -> dict[str, Any]:
+        return {
+            "collection": self.collection,
+            "may_write": services.may_write(actor, self.collection),
+            "show_collection": False,
+        }
+
+
+class SearchView(_ObjectListView):
+    """Search by indicator value across the collections the person may read."""
+
+    template_name = "intel/search.html"
+    results_template_name = "intel/_object_results.html"
+    hidden_filters = ("q", "created_by_ref", "organization", "added_from", "added_to", "revoked")
+
+    def get_queryset(self, actor: User) -> QuerySet[StixObject]:
+        if not self.request.GET.get("value", "").strip():
+            return StixObject.objects.none()
+        return self.objects(actor)
+
+    def prepare_filterset(self, filterset: django_filters.FilterSet, actor: User) -> None:
+        super().prepare_filterset(filterset, actor)
+        # The value first: it is what this page is for.
+        order = ["value", *(name for name in filterset.filters if name != "value")]
+        filterset.filters = {name: filterset.filters[name] for name in order}
+
+    def get_context(self, actor: User) -> dict[str, Any]:
+        return {
+            "show_collection": True,
+            "searched": bool(self.request.GET.get("value", "").strip()),
+        }
+
+
+# --- One object --------------------------------------------------------------------------------
+
+
+CODE_PROPERTIES = frozenset({"pattern", "value"})
+
+
+def _properties(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The key properties shown at the top of an object's page, labelled."""
+    labels = [
+        ("name", _("Name")),
+        ("value", _("Value")),
+        ("description", _("Description")),
+        ("relationship_type", _("Relationship type")),
+        ("pattern", _("Pattern")),
+        ("pattern_type", _("Pattern type")),
+        ("valid_from", _("Valid from")),
+        ("valid_until", _("Valid until")),
+        ("first_seen", _("First seen")),
+        ("last_seen", _("Last seen")),
+        ("published", _("Published")),
+        ("created", _("Created")),
+        ("modified", _("Modified")),
+    ]
+    rows: list[dict[str, Any]] = []
+    for key, label in labels:
+        value = data.get(key)
+        if isinstance(value, str | int | float) and value != "":
+            rows.append({"label": label, "value": value, "code": key in CODE_PROPERTIES})
+    for key, label in (
+        ("labels", _("Labels")),
+        ("aliases", _("Aliases")),
+        ("indicator_types", _("Indicator types")),
+        ("malware_types", _("Malware types")),
+        ("report_types", _("Report types")),
+    ):
+        value = data.get(key)
+        if isinstance(value, list) and value:
+            text = ", ".join(str(item) for item in value)
+            rows.append({"label": label, "value": text, "code": False})
+    return rows
+
+
+def _references(data: dict[str, Any]) -> list[dict[str, str]]:
+    references = []
+    for item in data.get("external_references") or []:
+        if not isinstance(item, dict):
+            continue
+        references.append(
+            {
+                "source_name": str(item.get("source_name", "")),
+                "external_id": str(item.get("external_id", "")),
+                "description": str(item.get("description", "")),
+                "url": str(item.get("url", "")),
+                "link": _safe_url(item.get("url")),
+            }
+        )
+    return references
+
+
+def _relationships(actor: User, stix_id: str) -> list[dict[str, Any]]:
+    """The relationships the person may read whose source or target is ``stix_id``."""
+    quoted = json.dumps(stix_id)
+    candidates = list(
+        StixObject.objects.readable_by(actor)
+        .filter(type="relationship", raw__contains=quoted)
+        .order_by("-date_added")[: RELATED_LIMIT * 2]
+    )
+    rows = []
+    for row in _newest_by_id(candidates):
+        data = row.data
+        source, target = data.get("source_ref"), data.get("target_ref")
+        if stix_id not in (source, target):
+            continue
+        rows.append(
+            {
+                "object": row,
+                "relationship_type": str(data.get("relationship_type", "")),
+                "outgoing": source == stix_id,
+                "other": str(target if source == stix_id else source),
+            }
+        )
+    rows.sort(key=lambda item: (item["relationship_type"], item["other"]))
+    return rows[:RELATED_LIMIT]
+
+
+def _citing_reports(actor: User, stix_id: str) -> list[dict[str, Any]]:
+    """The reports (and groupings) the person may read that list ``stix_id`` in object_refs."""
+    candidates = list(
+        StixObject.objects.readable_by(actor)
+        .filter(type__in=REPORT_TYPES, raw__contains=json.dumps(stix_id))
+        .order_by("-date_added")[:RELATED_LIMIT]
+    )
+    reports: list[dict[str, Any]] = []
+    for row in _newest_by_id(candidates):
+        data = row.data
+        if stix_id in (data.get("object_refs") or []):
+            reports.append({"object": row, "name": _name_of(data)})
+    reports.sort(key=lambda item: item["name"].casefold())
+    return reports
+
+
+@require_GET
+def object_detail(request: HttpRequest, stix_id: str) -> HttpResponse:
+    """An object's page: every version the person may read (newest first), the chosen one's
+    properties, TLP, relationships, citing reports and JSON. Each look is an audit event."""
+    actor = _actor(request)
+    versions_qs = (
+        StixObject.objects.readable_by(actor)
+        .filter(stix_id=stix_id)
+        .select_related("collection", "owner_organization")
+        .order_by("-version_at", "-date_added")
+    )
+    collection = None
+    wanted_collection = request.GET.get("collection", "")
+    if wanted_collection:
+        try:
+            collection_id = uuid.UUID(wanted_collection)
+        except ValueError as exc:
+            raise Http404 from exc
+        versions_qs = versions_qs.filter(collection_id=collection_id)
+    versions = list(versions_qs)
+    if not versions:
+        raise Http404
+    if wanted_collection:
+        collection = versions[0].collection
+    current = versions[0]
+    wanted_version = request.GET.get("version", "")
+    if wanted_version:
+        chosen = [v for v in versions if str(v.pk) == wanted_version]
+        if not chosen:
+            raise Http404
+        current = chosen[0]
+    audit.record_view(actor=actor, obj=current)
+    data = current.data
+    relationships = _relationships(actor, stix_id)
+    reports = _citing_reports(actor, stix_id)
+    contents: list[str] = []
+    if current.type in REPORT_TYPES:
+        refs = data.get("object_refs") or []
+        contents = [str(ref) for ref in refs if isinstance(ref, str)][:RELATED_LIMIT]
+    ends = []
+    if current.type == "relationship":
+        ends = [
+            {"label": label, "id": data[key]}
+            for key, label in (("source_ref", _("Source")), ("target_ref", _("Target")))
+            if isinstance(data.get(key), str)
+        ]
+    names = _names(
+        actor,
+        {item["other"] for item in relationships}
+        | set(contents)
+        | {end["id"] for end in ends}
+        | ({current.created_by_ref} if current.created_by_ref else set()),
+    )
+    for end in ends:
+        end["name"] = names.get(end["id"], {}).get("name")
+    for item in relationships:
+        item["other_name"] = names.get(item["other"], {}).get("name")
+    return render(
+        request,
+        "intel/object_detail.html",
+        {
+            "current": current,
+            "name": _name_of(data),
+            "data": data,
+            "versions": versions,
+            "collection": collection,
+            "properties": _properties(data),
+            "references": _references(data),
+            "author_name": names.get(current.created_by_ref, {}).get("name"),
+            "relationships": relationships,
+            "ends": ends,
+            "reports": reports,
+            "contents": [{"id": ref, "name": names.get(ref, {}).get("name")} for ref in contents],
+            "pretty": json.dumps(data, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+# --- Upload and ingests ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a STIX bundle (a file or pasted JSON) to a collection the person may write to; its
+    objects are validated and stored in the background, and its page shows the outcome."""
+    actor = _actor(request)
+    initial = {}
+    wanted = request.GET.get("collection", "")
+    if wanted:
+        with contextlib.suppress(ValueError):
+            initial["collection"] = uuid.UUID(wanted)
+    form = BundleUploadForm(
+        request.POST or None, request.FILES or None, actor=actor, initial=initial
+    )
+    has_choices = form.fields["collection"].queryset.exists()  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        # The form offers only writable collections; the service checks again (403).
+        ingest = services.submit(
+            actor=actor, collection=form.cleaned_data["collection"], objects=form.objects
+        )
+        messages.success(
+            request,
+            _("{count} objects received: they are being validated and stored.").format(
+                count=len(form.objects)
+            ),
+        )
+        return redirect("intel:ingest_detail", pk=ingest.pk)
+    return render(request, "intel/upload.html", {"form": form, "has_choices": has_choices})
+
+
+@require_GET
+def ingest_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The outcome of an upload, for the person who made it: what was stored, what was refused
+    and why. While the worker is busy, htmx brings the page up to date."""
+    actor = _actor(request)
+    ingest = get_object_or_404(
+        Ingest.objects.select_related("collection"), pk=pk, requested_by=actor
+    )
+    pending = ingest.status == IngestStatus.PENDING
+    context = {
+        "ingest": ingest,
+        "pending": pending,
+        "poll_seconds": POLL_SECONDS,
+        "successes": ingest.successes[:SUCCESSES_SHOWN],
+        "more_successes": max(0, len(ingest.successes) - SUCCESSES_SHOWN),
+    }
+    htmx = getattr(request, "htmx", None)
+    template = (
+        "intel/_ingest_live.html" if htmx and not htmx.boosted else "intel/ingest_detail.html"
+    )
+    return render(request, template, context)
