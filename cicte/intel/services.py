@@ -277,17 +277,17 @@ def _set_audience(collection: Collection, object_ids: list[int]) -> None:
     """The audience of newly stored versions: the collection's network (TLP:GREEN), or the
     organisations of its sharing group (GREEN and AMBER)."""
     if collection.network_id is not None:
-        through = StixObject.audience_networks.through
-        through._default_manager.bulk_create(
-            [through(stixobject_id=pk, network_id=collection.network_id) for pk in object_ids],
+        networks: Any = StixObject.audience_networks.through
+        networks._default_manager.bulk_create(
+            [networks(stixobject_id=pk, network_id=collection.network_id) for pk in object_ids],
             batch_size=1000,
         )
     else:
-        through = StixObject.audience_organizations.through
+        organizations: Any = StixObject.audience_organizations.through
         organization_ids = list(collection.organizations.values_list("pk", flat=True))
-        through._default_manager.bulk_create(
+        organizations._default_manager.bulk_create(
             [
-                through(stixobject_id=pk, organization_id=org)
+                organizations(stixobject_id=pk, organization_id=org)
                 for pk in object_ids
                 for org in organization_ids
             ],
