@@ -78,6 +78,7 @@ pytest: install browser-deps
 test: install lint typecheck migrations-check pytest
 
 bench: install
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[bench]"
 	$(PY) -m bench $(BENCH)
 
 clean:

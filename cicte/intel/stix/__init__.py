@@ -6,7 +6,16 @@ from cicte.intel.stix.objects import (
     parse_timestamp,
     tlp_of,
     validate,
+    validate_with_stix2,
     version_of,
 )
 
-__all__ = ["SCO_TYPES", "InvalidObject", "parse_timestamp", "tlp_of", "validate", "version_of"]
+__all__ = [
+    "SCO_TYPES",
+    "InvalidObject",
+    "parse_timestamp",
+    "tlp_of",
+    "validate",
+    "validate_with_stix2",
+    "version_of",
+]
