@@ -101,3 +101,17 @@ class BundleUploadForm(forms.Form):
             ) from exc
         self.objects = envelope_objects(data)
         return cleaned
+
+
+class RecipientsForm(forms.Form):
+    """The people a TLP:RED object reaches besides its author, by username."""
+
+    usernames = forms.CharField(
+        label=_("Usernames"),
+        help_text=_("Separated by commas or spaces. They must be able to read the collection."),
+        max_length=2000,
+    )
+
+    def clean_usernames(self) -> list[str]:
+        text = self.cleaned_data["usernames"]
+        return [name for name in text.replace(",", " ").split() if name]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -318,6 +318,48 @@ def delete_versions(
         changes={"id": stix_id, "versions": sorted(version for _pk, version in doomed)},
     )
     return len(doomed)
+
+
+@transaction.atomic
+def name_recipients(*, actor: User, version: StixObject, usernames: Iterable[str]) -> list[User]:
+    """Name the people a TLP:RED object reaches besides its author: on every TLP:RED version
+    of that object that ``actor`` posted in that collection. Only its author may name them, and
+    only people who may read the collection (nobody else could see it anyway)."""
+    _require(version.tlp == TLP.RED and version.created_by_id == actor.pk)
+    names = sorted({name.strip() for name in usernames if name.strip()})
+    people = list(User.objects.filter(username__in=names, is_active=True))
+    found = {person.username for person in people}
+    unknown = [name for name in names if name not in found]
+    unable = [person.username for person in people if not may_read(person, version.collection)]
+    if unknown or unable:
+        raise ValidationError(
+            _(
+                "These people cannot receive it: {names}. Name active accounts that may read the "
+                "collection."
+            ).format(names=", ".join(unknown + unable))
+        )
+    versions = list(
+        StixObject.objects.filter(
+            collection_id=version.collection_id,
+            stix_id=version.stix_id,
+            tlp=TLP.RED,
+            created_by=actor,
+        )
+    )
+    for item in versions:
+        item.audience_users.add(*people)
+    audit.record(
+        actor=actor,
+        action="intel.recipients_name",
+        obj=version,
+        changes={"audience_users": len(people)},
+    )
+    return people
+
+
+def recipients(version: StixObject) -> list[User]:
+    """The people named on a TLP:RED version (for its author's page)."""
+    return list(version.audience_users.order_by("username"))
 
 
 def status_retention() -> dt.timedelta:

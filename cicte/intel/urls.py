@@ -14,6 +14,7 @@ urlpatterns = [
         name="collection_detail",
     ),
     path("objects/<str:stix_id>/", views.object_detail, name="object_detail"),
+    path("versions/<int:pk>/recipients/", views.name_recipients, name="name_recipients"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("upload/", views.upload, name="upload"),
     path("ingests/<uuid:pk>/", views.ingest_detail, name="ingest_detail"),

@@ -17,11 +17,13 @@ from typing import Any, cast
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
@@ -30,7 +32,7 @@ from cicte.core.pagination import KeysFirstPaginator
 from cicte.intel import services
 from cicte.intel.choices import IngestStatus
 from cicte.intel.filtersets import StixObjectFilterSet
-from cicte.intel.forms import BundleUploadForm
+from cicte.intel.forms import BundleUploadForm, RecipientsForm
 from cicte.intel.models import Collection, Ingest, StixObject
 
 PAGE_SIZE = 50
@@ -370,7 +372,51 @@ def object_detail(request: HttpRequest, stix_id: str) -> HttpResponse:
             "reports": reports,
             "contents": [{"id": ref, "name": names.get(ref, {}).get("name")} for ref in contents],
             "pretty": json.dumps(data, indent=2, ensure_ascii=False),
+            **_recipients_context(actor, current),
         },
+    )
+
+
+def _recipients_context(actor: User, current: StixObject, form: Any = None) -> dict[str, Any]:
+    """For the author of a TLP:RED version: whom it reaches, and a form to name more."""
+    if current.tlp != "red" or current.created_by_id != actor.pk:
+        return {}
+    return {
+        "recipients": services.recipients(current),
+        "recipients_form": form or RecipientsForm(),
+    }
+
+
+@require_POST
+def name_recipients(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name the people a TLP:RED object reaches (its author only; others get 404 or 403)."""
+    actor = _actor(request)
+    version = get_object_or_404(
+        StixObject.objects.readable_by(actor).select_related("collection"), pk=pk
+    )
+    form = RecipientsForm(request.POST)
+    if form.is_valid():
+        try:
+            people = services.name_recipients(
+                actor=actor, version=version, usernames=form.cleaned_data["usernames"]
+            )
+        except ValidationError as exc:
+            form.add_error("usernames", exc)
+        else:
+            messages.success(
+                request,
+                _("This object now also reaches {names}.").format(
+                    names=", ".join(person.get_username() for person in people)
+                ),
+            )
+            return redirect(
+                f"{reverse('intel:object_detail', args=[version.stix_id])}"
+                f"?collection={version.collection_id}&version={version.pk}"
+            )
+    messages.error(request, " ".join(str(e) for e in form.errors.get("usernames", [])))
+    return redirect(
+        f"{reverse('intel:object_detail', args=[version.stix_id])}"
+        f"?collection={version.collection_id}&version={version.pk}"
     )
 
 
