@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cicte.accounts.models import Organization, Role
 from cicte.intel.models import Collection
 
 
@@ -115,3 +116,64 @@ class RecipientsForm(forms.Form):
     def clean_usernames(self) -> list[str]:
         text = self.cleaned_data["usernames"]
         return [name for name in text.replace(",", " ").split() if name]
+
+
+class CollectionForm(forms.ModelForm):
+    """A collection of a network, or a sharing group of named organisations, with the roles that
+    may read and write it (for the Secretariat)."""
+
+    read_roles = forms.ModelMultipleChoiceField(
+        queryset=Role.objects.none(),
+        to_field_name="slug",
+        label=_("Roles that may read"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("In the collection's network (or, for a sharing group, in any scope)."),
+    )
+    write_roles = forms.ModelMultipleChoiceField(
+        queryset=Role.objects.none(),
+        to_field_name="slug",
+        label=_("Roles that may write"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Collection
+        fields = [
+            "title",
+            "alias",
+            "description",
+            "network",
+            "organizations",
+            "default_tlp",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = Role.objects.exclude(scope="global").order_by("ordering", "slug")
+        for name in ("read_roles", "write_roles"):
+            field: Any = self.fields[name]
+            field.queryset = roles
+            if not self.instance._state.adding:
+                field.initial = list(getattr(self.instance, name).values_list("slug", flat=True))
+        organizations: Any = self.fields["organizations"]
+        organizations.queryset = Organization.objects.filter(is_active=True).order_by("name")
+        organizations.widget.attrs["size"] = 8
+        if not self.instance._state.adding:
+            # The network of an existing collection stays (its objects' audience depends on it).
+            self.fields["network"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        network, organizations = data.get("network"), data.get("organizations")
+        if network is None and not organizations:
+            raise ValidationError(
+                gettext("Choose a network, or the organisations of a sharing group.")
+            )
+        if network is not None and organizations:
+            raise ValidationError(
+                gettext("A network's collection has no sharing group: choose one or the other.")
+            )
+        return data

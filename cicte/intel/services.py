@@ -90,6 +90,56 @@ def create_collection(
     return collection
 
 
+COLLECTION_FIELDS = ("title", "alias", "description", "default_tlp", "is_active")
+
+
+@transaction.atomic
+def update_collection(
+    *,
+    actor: User,
+    collection: Collection,
+    organizations: Iterable[Organization] | None = None,
+    read_roles: Iterable[str] | None = None,
+    write_roles: Iterable[str] | None = None,
+    **fields: Any,
+) -> Collection:
+    """Change a collection's description, default label, rights or sharing group (its network
+    stays: objects already shared there keep their audience). Stored objects keep their TLP."""
+    _require(permissions.has_global_perm(actor, MANAGE))
+    unknown = set(fields) - set(COLLECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown collection fields: {sorted(unknown)}")
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        if getattr(collection, name) != value:
+            changes[name] = value
+            setattr(collection, name, value)
+    if changes:
+        collection.save(update_fields=list(changes))
+    if organizations is not None:
+        organizations = list(organizations)
+        if collection.network_id is not None and organizations:
+            raise ValueError("A network's collection has no sharing group.")
+        if collection.network_id is None and not organizations:
+            raise ValueError("A sharing-group collection names its organisations.")
+        before = set(collection.organizations.values_list("slug", flat=True))
+        after = {organization.slug for organization in organizations}
+        if before != after:
+            collection.organizations.set(organizations)
+            changes["organizations"] = sorted(after)
+    for name, slugs in (("read_roles", read_roles), ("write_roles", write_roles)):
+        if slugs is None:
+            continue
+        wanted = sorted(set(slugs))
+        manager = getattr(collection, name)
+        if sorted(manager.values_list("slug", flat=True)) != wanted:
+            manager.set(Role.objects.filter(slug__in=wanted))
+            changes[name] = wanted
+    if changes:
+        audit.record(actor=actor, action="intel.collection_update", obj=collection, changes=changes)
+    return collection
+
+
 def may_read(actor: User, collection: Collection) -> bool:
     return Collection.objects.readable_by(actor).filter(pk=collection.pk).exists()
 

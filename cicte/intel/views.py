@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cicte.accounts import permissions
 from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
 from cicte.core import audit
@@ -32,7 +33,7 @@ from cicte.core.pagination import KeysFirstPaginator
 from cicte.intel import services
 from cicte.intel.choices import IngestStatus
 from cicte.intel.filtersets import StixObjectFilterSet
-from cicte.intel.forms import BundleUploadForm, RecipientsForm
+from cicte.intel.forms import BundleUploadForm, CollectionForm, RecipientsForm
 from cicte.intel.models import Collection, Ingest, StixObject
 
 PAGE_SIZE = 50
@@ -473,3 +474,71 @@ def ingest_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "intel/_ingest_live.html" if htmx and not htmx.boosted else "intel/ingest_detail.html"
     )
     return render(request, template, context)
+
+
+# --- Managing collections (the Secretariat) ------------------------------------------------------
+
+
+def _manager(request: HttpRequest) -> User:
+    actor = _actor(request)
+    if not permissions.has_global_perm(actor, services.MANAGE):
+        raise PermissionDenied
+    return actor
+
+
+@require_GET
+def collection_manage(request: HttpRequest) -> HttpResponse:
+    """Every collection, its network or sharing group and its rights (metadata only: managing
+    collections shows no object)."""
+    _manager(request)
+    collections = (
+        Collection.objects.select_related("network")
+        .prefetch_related("organizations", "read_roles", "write_roles")
+        .order_by("network__slug", "title")
+    )
+    return render(request, "intel/collection_manage.html", {"collections": collections})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def collection_edit(request: HttpRequest, pk: Any = None) -> HttpResponse:
+    """Create a collection, or change one."""
+    actor = _manager(request)
+    instance = get_object_or_404(Collection, pk=pk) if pk else None
+    form = CollectionForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {name: data[name] for name in ("title", "alias", "description", "default_tlp")}
+        read_roles = [role.slug for role in data["read_roles"]]
+        write_roles = [role.slug for role in data["write_roles"]]
+        try:
+            if instance is None:
+                collection = services.create_collection(
+                    actor=actor,
+                    network=data["network"],
+                    organizations=list(data["organizations"]),
+                    read_roles=read_roles,
+                    write_roles=write_roles,
+                    **values,
+                )
+                if not data["is_active"]:
+                    services.update_collection(actor=actor, collection=collection, is_active=False)
+            else:
+                # The form has already copied its values onto ``instance``: the service
+                # compares them with the stored collection.
+                collection = services.update_collection(
+                    actor=actor,
+                    collection=Collection.objects.get(pk=instance.pk),
+                    organizations=list(data["organizations"]),
+                    is_active=data["is_active"],
+                    read_roles=read_roles,
+                    write_roles=write_roles,
+                    **values,
+                )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Collection “{title}” saved.").format(title=collection.title)
+            )
+            return redirect("intel:collection_manage")
+    return render(request, "intel/collection_form.html", {"form": form, "collection": instance})
