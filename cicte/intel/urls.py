@@ -19,6 +19,9 @@ urlpatterns = [
     path("objects/<str:stix_id>/", views.object_detail, name="object_detail"),
     path("versions/<int:pk>/recipients/", views.name_recipients, name="name_recipients"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("public/", views.public_list, name="public_list"),
+    path("public/feed.json", views.public_feed, name="public_feed"),
+    path("public/objects/<str:stix_id>/", views.public_detail, name="public_detail"),
     path("upload/", views.upload, name="upload"),
     path("ingests/<uuid:pk>/", views.ingest_detail, name="ingest_detail"),
 ]

@@ -16,8 +16,11 @@ import uuid
 from typing import Any, cast
 
 import django_filters
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -542,3 +545,71 @@ def collection_edit(request: HttpRequest, pk: Any = None) -> HttpResponse:
             )
             return redirect("intel:collection_manage")
     return render(request, "intel/collection_form.html", {"form": form, "collection": instance})
+
+
+# --- Public TLP:CLEAR intelligence (no account needed) ----------------------------------------
+
+
+def _public() -> QuerySet[StixObject]:
+    """TLP:CLEAR versions of active collections: what anyone may read, signed in or not
+    (``visible_to`` of an anonymous visitor). TAXII still requires authentication."""
+    return StixObject.objects.visible_to(None).leaving_platform().filter(collection__is_active=True)
+
+
+@login_not_required
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """TLP:CLEAR intelligence, newest first, by type."""
+    queryset = _public().order_by("-date_added", "-pk")
+    kind = request.GET.get("type", "").strip()
+    if kind:
+        queryset = queryset.filter(type=kind)
+    page = Paginator(queryset.values("pk", "stix_id", "type", "date_added", "raw"), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = [{**row, "name": _name_of(json.loads(row["raw"]))} for row in page.object_list]
+    types = sorted(set(_public().order_by().values_list("type", flat=True).distinct()))
+    return render(
+        request,
+        "intel/public_list.html",
+        {"rows": rows, "page_obj": page, "types": types, "kind": kind},
+    )
+
+
+@login_not_required
+@require_GET
+def public_detail(request: HttpRequest, stix_id: str) -> HttpResponse:
+    """The newest TLP:CLEAR version of an object (404 when it has none)."""
+    current = _public().filter(stix_id=stix_id).order_by("-version_at", "-date_added").first()
+    if current is None:
+        raise Http404
+    data = current.data
+    return render(
+        request,
+        "intel/public_detail.html",
+        {
+            "current": current,
+            "name": _name_of(data),
+            "properties": _properties(data),
+            "references": _references(data),
+            "pretty": json.dumps(data, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def public_feed(request: HttpRequest) -> HttpResponse:
+    """The newest TLP:CLEAR versions as one STIX 2.1 bundle, for machines without an account."""
+    size = getattr(settings, "INTEL_PUBLIC_FEED_SIZE", 1000)
+    raws = list(_public().order_by("-date_added", "-pk").values_list("raw", flat=True)[:size])
+    body = (
+        '{"type":"bundle","id":"bundle--'
+        + str(uuid.uuid4())
+        + '","objects":['
+        + ",".join(raws)
+        + "]}"
+    )
+    response = HttpResponse(body, content_type="application/stix+json;version=2.1")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
