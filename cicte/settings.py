@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cicte.accounts",
     "cicte.directory",
     "cicte.intel",
+    "cicte.advisories",
     "cicte.taxii",
 ]
 

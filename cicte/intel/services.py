@@ -250,6 +250,16 @@ def process(ingest_id: Any) -> Ingest:
     return ingest
 
 
+def store_objects(
+    *, actor: User, collection: Collection, objects: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Validate and store objects that the platform itself makes (an advisory's STIX report):
+    all or nothing, :class:`stix.InvalidObject` for the first invalid one."""
+    clear_ok = may_publish_clear(actor, collection)
+    rows = [_check(collection, obj, clear_ok) for obj in objects]
+    return store(actor=actor, collection=collection, rows=rows)
+
+
 @transaction.atomic
 def store(
     *, actor: User, collection: Collection, rows: list[_Row], ingest: Ingest | None = None
