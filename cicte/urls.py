@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("cicte.accounts.urls")),
     path("directory/", include("cicte.directory.urls")),
     path("intel/", include("cicte.intel.urls")),
+    path("advisories/", include("cicte.advisories.urls")),
     path("api/", include("cicte.api_urls")),
     path("taxii2/", include("cicte.taxii.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

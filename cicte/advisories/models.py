@@ -164,3 +164,101 @@ class AdvisoryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory} v{self.number}"
+
+
+class EmailMode(models.TextChoices):
+    NONE = "none", _("No email")
+    IMMEDIATE = "immediate", _("At once")
+    DIGEST = "digest", _("Daily digest")
+
+
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def visible_to(self, user: Any) -> SubscriptionQuerySet:
+        """A person's subscriptions are theirs alone."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class Subscription(models.Model):
+    """Which advisories notify a person, and how: networks, severities, products; email at
+    once or in a daily digest, and a webhook."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advisory_subscriptions"
+    )
+    networks = models.ManyToManyField(
+        "accounts.Network",
+        verbose_name=_("networks"),
+        blank=True,
+        related_name="+",
+        help_text=_("None: every network whose advisories you may read."),
+    )
+    severities = models.JSONField(
+        _("severities"), default=list, blank=True, help_text=_("None: every severity.")
+    )
+    products = models.JSONField(
+        _("products"),
+        default=list,
+        blank=True,
+        help_text=_("Vendors, products or CVE ids; none: every advisory."),
+    )
+    email = models.CharField(
+        _("email"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
+    )
+    webhook = models.ForeignKey(
+        "core.WebhookEndpoint",
+        verbose_name=_("webhook"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_email_display()}"
+
+    def matches(self, advisory: Advisory) -> bool:
+        """Whether ``advisory`` is one this subscription asks for (visibility apart)."""
+        network_ids = {network.pk for network in self.networks.all()}
+        if network_ids and advisory.network_id not in network_ids:
+            return False
+        if self.severities and advisory.severity not in self.severities:
+            return False
+        if self.products:
+            haystack = " ".join(
+                [
+                    advisory.title,
+                    *(
+                        f"{item.get('cve', '')} {item.get('vendor', '')} {item.get('product', '')}"
+                        for item in advisory.affected
+                    ),
+                ]
+            ).casefold()
+            if not any(str(word).casefold() in haystack for word in self.products):
+                return False
+        return True
+
+
+class DigestEntry(models.Model):
+    """An advisory event waiting for its subscriber's daily digest."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="+")
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.advisory} → {self.subscription}"

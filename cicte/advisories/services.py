@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cicte.accounts import permissions
 from cicte.accounts.models import Network, User
+from cicte.advisories import notify
 from cicte.advisories import stix as advisory_stix
 from cicte.advisories.choices import LANGUAGES, AdvisoryStatus
 from cicte.advisories.models import Advisory, AdvisoryPolicy, AdvisoryTranslation, AdvisoryVersion
@@ -161,6 +162,7 @@ def update(*, actor: User, advisory: Advisory, note: str = "", **fields: Any) ->
     )
     if advisory.status == AdvisoryStatus.PUBLISHED:
         _release(actor, advisory, note=note or _("Updated"))
+        notify.announce(advisory, "updated")
     elif advisory.status == AdvisoryStatus.IN_REVIEW:
         # A change resets the review: the reviewer approves what will be published.
         advisory.status = AdvisoryStatus.DRAFT
@@ -256,6 +258,7 @@ def _publish(actor: User, advisory: Advisory) -> Advisory:
         changes={"version": advisory.version},
     )
     _release(actor, advisory, note=_("Published"))
+    notify.announce(advisory, "published")
     return advisory
 
 
@@ -313,4 +316,5 @@ def withdraw(*, actor: User, advisory: Advisory, reason: str) -> Advisory:
         actor=actor, action="advisories.withdraw", obj=advisory, changes={"reason": reason}
     )
     _release(actor, advisory, note=_("Withdrawn"), revoked=True)
+    notify.announce(advisory, "withdrawn")
     return advisory

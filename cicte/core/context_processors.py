@@ -24,6 +24,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "url": reverse("intel:collection_list"),
             "name": "intel:collection_list",
         },
+        {"label": _("Advisories"), "url": reverse("advisories:list"), "name": "advisories:list"},
         {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),
