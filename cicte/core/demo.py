@@ -1009,6 +1009,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.taxii import demo as taxii_demo
 
     taxii_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.advisories import demo as advisories_demo
+
+    advisories_demo.seed(note=report.note, log=log)
     return report
 
 
