@@ -19,7 +19,7 @@ from types import ModuleType
 from bench import postgres, report
 
 # name -> module with add_arguments(parser), run(args, postgres_url, log), document(...)
-BENCHMARKS = {"directory": "bench.directory", "taxii": "bench.taxii"}
+BENCHMARKS = {"directory": "bench.directory", "taxii": "bench.taxii", "hunt": "bench.hunt"}
 
 
 def _log(message: str) -> None:

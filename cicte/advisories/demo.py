@@ -12,9 +12,11 @@ from cicte.advisories import services
 from cicte.advisories.models import Advisory, EmailMode, Subscription
 from cicte.core import webhooks
 from cicte.core.choices import TLP
+from cicte.intel import services as intel_services
 from cicte.intel.models import Collection
 
 NETWORK = "csirtamericas"
+ALIAS = "advisories"
 # (TLP, severity, title, summary, affected)
 ADVISORIES = [
     (
@@ -51,7 +53,20 @@ ADVISORIES = [
 
 def seed(*, note: Callable[[str, bool], None], log: Callable[[str], None]) -> None:
     network = Network.objects.get(slug=NETWORK)
-    collection = Collection.objects.filter(network=network, alias="indicators").first()
+    collection = Collection.objects.filter(network=network, alias=ALIAS).first()
+    if collection is None:
+        admin = User.objects.get(username="sec.admin")
+        collection = intel_services.create_collection(
+            actor=admin,
+            title="CSIRTAmericas advisories (demo)",
+            alias=ALIAS,
+            network=network,
+            read_roles=["member", "org_admin", "national_coordinator", "observer"],
+            write_roles=["member", "org_admin"],
+            default_tlp=TLP.GREEN,
+            description="The STIX reports of the network's advisories (demo data).",
+        )
+        note(f"collection {NETWORK}/{ALIAS}", True)
     author = User.objects.select_related("organization").get(username="colcert.analyst")
     reviewer = User.objects.select_related("organization").get(username="colcert.admin")
     for label, severity, title, summary, affected in ADVISORIES:

@@ -318,3 +318,117 @@ def withdraw(*, actor: User, advisory: Advisory, reason: str) -> Advisory:
     _release(actor, advisory, note=_("Withdrawn"), revoked=True)
     notify.announce(advisory, "withdrawn")
     return advisory
+
+
+# --- Subscriptions -------------------------------------------------------------------------------
+
+
+def _subscription_values(
+    actor: User,
+    *,
+    networks: list[Network],
+    severities: list[str],
+    products: list[str],
+    email: str,
+    webhook: Any,
+) -> dict[str, Any]:
+    """Check a subscription's choices: the person's own networks and webhook endpoint."""
+    from cicte.accounts.selectors import network_ids_for
+    from cicte.advisories.choices import Severity
+    from cicte.advisories.models import EmailMode
+
+    errors: dict[str, str] = {}
+    allowed = network_ids_for(actor)
+    if any(network.pk not in allowed for network in networks):
+        errors["networks"] = _("Choose networks you belong to.")
+    if any(severity not in Severity.values for severity in severities):
+        errors["severities"] = _("Choose among the severities offered.")
+    if email not in EmailMode.values:
+        errors["email"] = _("Choose how to be told by email.")
+    if webhook is not None and webhook.owner_id != actor.pk:
+        errors["webhook"] = _("Choose one of your webhook endpoints.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "severities": [s for s in Severity.values if s in severities],
+        "products": [p.strip()[:100] for p in products if p.strip()][:50],
+        "email": email,
+        "webhook": webhook,
+    }
+
+
+@transaction.atomic
+def create_subscription(
+    *,
+    actor: User,
+    networks: list[Network],
+    severities: list[str],
+    products: list[str],
+    email: str,
+    webhook: Any = None,
+    is_active: bool = True,
+) -> Any:
+    """A new subscription of ``actor`` to advisories."""
+    from cicte.advisories.models import Subscription
+
+    values = _subscription_values(
+        actor,
+        networks=networks,
+        severities=severities,
+        products=products,
+        email=email,
+        webhook=webhook,
+    )
+    subscription = Subscription.objects.create(user=actor, is_active=is_active, **values)
+    subscription.networks.set(networks)
+    audit.record(
+        actor=actor,
+        action="advisories.subscription_create",
+        obj=subscription,
+        changes={"networks": sorted(n.slug for n in networks), "email": email},
+    )
+    return subscription
+
+
+@transaction.atomic
+def update_subscription(
+    *,
+    actor: User,
+    subscription: Any,
+    networks: list[Network],
+    severities: list[str],
+    products: list[str],
+    email: str,
+    webhook: Any = None,
+    is_active: bool = True,
+) -> Any:
+    """Change one of ``actor``'s own subscriptions."""
+    _require(subscription.user_id == actor.pk)
+    values = _subscription_values(
+        actor,
+        networks=networks,
+        severities=severities,
+        products=products,
+        email=email,
+        webhook=webhook,
+    )
+    for name, value in values.items():
+        setattr(subscription, name, value)
+    subscription.is_active = is_active
+    subscription.save(update_fields=[*values, "is_active"])
+    subscription.networks.set(networks)
+    audit.record(
+        actor=actor,
+        action="advisories.subscription_update",
+        obj=subscription,
+        changes={"networks": sorted(n.slug for n in networks), "email": email},
+    )
+    return subscription
+
+
+@transaction.atomic
+def delete_subscription(*, actor: User, subscription: Any) -> None:
+    """Delete one of ``actor``'s own subscriptions (and its waiting digest entries)."""
+    _require(subscription.user_id == actor.pk)
+    audit.record(actor=actor, action="advisories.subscription_delete", obj=subscription)
+    subscription.delete()

@@ -16,7 +16,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cicte.advisories import views_edit
 from cicte.advisories.choices import AdvisoryStatus
+from cicte.advisories.forms import publishable_networks
 from cicte.advisories.models import Advisory
 from cicte.core import audit
 
@@ -45,13 +47,19 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
         if user.organization_id
         else []
     )
-    return render(request, "advisories/list.html", {"rows": rows, "drafts": drafts})
+    may_write = bool(user.organization_id) and publishable_networks(user).exists()
+    return render(
+        request,
+        "advisories/list.html",
+        {"rows": rows, "drafts": drafts, "may_write": may_write},
+    )
 
 
 @require_GET
 def advisory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Drafts and advisories under review: their own organisation's people only.
     advisory = get_object_or_404(
-        Advisory.objects.visible_to(request.user)
+        views_edit.visible_advisories(request.user)
         .select_related("network", "owner_organization")
         .prefetch_related("translations", "versions"),
         pk=pk,
@@ -60,7 +68,12 @@ def advisory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "advisories/detail.html",
-        {"advisory": advisory, "text": advisory.in_language(), "public": False},
+        {
+            "advisory": advisory,
+            "text": advisory.in_language(),
+            "public": False,
+            **views_edit.detail_context(request.user, advisory),
+        },
     )
 
 

@@ -182,7 +182,11 @@ def test_revoke_role_and_forget_cached_grants():
     assignment = services.assign_role(
         actor=admin, user=user, role=f.role("member"), network=f.network("unscr-1540")
     )
-    assert permissions.all_perms(user) == {"accounts.contribute", "directory.export_contacts"}
+    assert permissions.all_perms(user) == {
+        "accounts.contribute",
+        "directory.export_contacts",
+        "advisories.publish_advisories",
+    }
     services.revoke_role(actor=admin, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
     assert permissions.all_perms(user) == set()
