@@ -91,7 +91,9 @@ def seed(*, note: Callable[[str, bool], None], log: Callable[[str], None]) -> No
                 title="Acme Gateway: ejecución remota de código sin autenticación (demo)",
                 summary="Una solicitud manipulada ejecuta código en Acme Gateway anterior a 4.2.",
             )
-        services.submit(actor=author, advisory=advisory)
+        services.submit(
+            actor=author, advisory=advisory, reviewer=reviewer if label == TLP.RED else None
+        )
         services.approve(actor=reviewer, advisory=advisory)
         note(f"advisory {advisory.reference} ({label})", True)
     subscriber = User.objects.get(username="certmx.analyst")

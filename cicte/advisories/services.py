@@ -195,14 +195,33 @@ def translate(
 
 
 @transaction.atomic
-def submit(*, actor: User, advisory: Advisory) -> Advisory:
-    """Ask for review, or publish at once where the organisation does not ask for four eyes."""
+def submit(*, actor: User, advisory: Advisory, reviewer: User | None = None) -> Advisory:
+    """Ask for review, or publish at once where the organisation does not ask for four eyes.
+    A TLP:RED advisory reaches only named people: its reviewer must be named (``reviewer``, a
+    colleague who may publish in its network), and becomes one of its recipients."""
     _author_side(actor, advisory)
     _require(advisory.status == AdvisoryStatus.DRAFT)
     advisory.submitted_by = actor
     if not four_eyes(advisory.owner_organization_id):
         advisory.save(update_fields=["submitted_by"])
         return _publish(actor, advisory)
+    if advisory.tlp == TLP.RED:
+        if (
+            reviewer is None
+            or reviewer.pk == actor.pk
+            or reviewer.organization_id != advisory.owner_organization_id
+            or not reviewer.is_active
+            or not may_publish_in(reviewer, advisory.network)
+        ):
+            raise ValidationError(
+                {
+                    "reviewer": _(
+                        "A TLP:RED advisory reaches only the people named: name the colleague "
+                        "who reviews it."
+                    )
+                }
+            )
+        advisory.audience_users.add(reviewer)
     advisory.status = AdvisoryStatus.IN_REVIEW
     advisory.save(update_fields=["status", "submitted_by"])
     audit.record(actor=actor, action="advisories.submit", obj=advisory)

@@ -204,7 +204,15 @@ def advisory_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for review (or publish at once where the organisation has no four-eyes rule)."""
     advisory = _advisory(request, pk)
     _require(actions_for(request.user, advisory)["submit"])
-    services.submit(actor=request.user, advisory=advisory)  # type: ignore[arg-type]
+    reviewer = None
+    wanted = request.POST.get("reviewer", "")
+    if wanted.isdigit():
+        reviewer = next((p for p in possible_reviewers(advisory) if p.pk == int(wanted)), None)
+    try:
+        services.submit(actor=request.user, advisory=advisory, reviewer=reviewer)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("advisories:detail", pk=advisory.pk)
     if advisory.status == AdvisoryStatus.PUBLISHED:
         messages.success(
             request,

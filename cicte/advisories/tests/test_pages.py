@@ -390,3 +390,30 @@ def test_subscription_crud_is_the_owners_alone(world):
         "advisories.subscription_update",
         "advisories.subscription_delete",
     } <= actions
+
+
+def test_the_red_advisory_page_asks_for_the_reviewer_and_the_reviewer_approves():
+    colombia = f.csirt("CO")
+    author, reviewer = f.analyst(colombia), f.analyst(colombia)
+    advisory = services.create_draft(
+        actor=author,
+        network=af.network("csirtamericas"),
+        title="Red one",
+        summary="For named responders.",
+        tlp=TLP.RED,
+    )
+    client = Client()
+    client.force_login(author)
+    page = client.get(f"/advisories/{advisory.pk}/").content.decode()
+    assert 'name="reviewer"' in page
+    client.post(f"/advisories/{advisory.pk}/submit/", {})
+    advisory.refresh_from_db()
+    assert advisory.status == "draft"  # nobody named: refused
+    client.post(f"/advisories/{advisory.pk}/submit/", {"reviewer": reviewer.pk})
+    advisory.refresh_from_db()
+    assert advisory.status == "in_review"
+    other = Client()
+    other.force_login(reviewer)
+    assert other.get(f"/advisories/{advisory.pk}/").status_code == 200
+    other.post(f"/advisories/{advisory.pk}/approve/")
+    assert Advisory.objects.get(pk=advisory.pk).status == "published"

@@ -180,3 +180,19 @@ def test_clear_needs_the_right_to_publish_publicly(csirts):
     author = type(csirts["author"]).objects.get(pk=csirts["author"].pk)
     services.submit(actor=author, advisory=advisory)
     assert advisory.status == AdvisoryStatus.PUBLISHED
+
+
+def test_a_red_advisory_is_reviewed_by_the_colleague_its_author_names(csirts):
+    red = draft(csirts, tlp=TLP.RED, title="Red")
+    # Nobody named: refused, still a draft; the colleague cannot see it yet.
+    with pytest.raises(ValidationError):
+        services.submit(actor=csirts["author"], advisory=red)
+    with pytest.raises(ValidationError):
+        services.submit(actor=csirts["author"], advisory=red, reviewer=csirts["mx"])
+    assert not Advisory.objects.visible_to(csirts["reviewer"]).filter(pk=red.pk).exists()
+    services.submit(actor=csirts["author"], advisory=red, reviewer=csirts["reviewer"])
+    assert red.status == AdvisoryStatus.IN_REVIEW
+    assert Advisory.objects.visible_to(csirts["reviewer"]).filter(pk=red.pk).exists()
+    assert not Advisory.objects.visible_to(csirts["mx"]).filter(pk=red.pk).exists()
+    services.approve(actor=csirts["reviewer"], advisory=red)
+    assert red.status == AdvisoryStatus.PUBLISHED
