@@ -142,5 +142,39 @@ def seed(
             # after the commit finds the ingest complete and does nothing.
             services.process(ingest.pk)
             note(f"TAXII objects of {username}", True)
-    log("a TAXII collection of CSIRTAmericas at /taxii2/csirtamericas/")
+    _import_misp_event(admin, network, note)
+    log("TAXII collections of CSIRTAmericas at /taxii2/csirtamericas/, one with a MISP event")
     return collection
+
+
+def _import_misp_event(admin: User, network: Network, note: Callable[[str, bool], None]) -> None:
+    """CERT-MX's analyst imports a MISP event (cicte/intel/demo_data/misp-event.json) into a
+    collection of its own, once."""
+    collection = Collection.objects.filter(network=network, alias="misp").first()
+    if collection is None:
+        collection = services.create_collection(
+            actor=admin,
+            title="CSIRTAmericas MISP imports (demo)",
+            alias="misp",
+            network=network,
+            read_roles=READ_ROLES,
+            write_roles=WRITE_ROLES,
+            default_tlp=TLP.AMBER,
+            description="Events imported from the CSIRTs' MISP instances (demo data).",
+        )
+        note(f"TAXII collection {NETWORK}/misp", True)
+    import json
+    from pathlib import Path
+
+    from cicte.core.models import AuditEvent
+    from cicte.intel import misp, misp_engine
+
+    path = Path(__file__).resolve().parents[1] / "intel" / "demo_data" / "misp-event.json"
+    if AuditEvent.objects.filter(action="intel.misp_import", object_id=str(collection.pk)).exists():
+        return
+    actor = User.objects.select_related("organization").get(username="certmx.analyst")
+    events = misp_engine.events_of(json.loads(path.read_text(encoding="utf-8")))
+    misp.import_events(
+        actor=actor, collection=collection, events=events, source="demo: misp-event.json"
+    )
+    note("an imported MISP event", True)

@@ -26,3 +26,7 @@ def test_the_demo_publishes_one_advisory_per_label_and_a_subscription(settings: 
         assert StixObject.objects.filter(stix_id=advisory.stix_id).exists()
     subscription = Subscription.objects.get(user__username="certmx.analyst")
     assert subscription.webhook is not None
+    # The demo also imports a MISP event (tlp:green) into a collection of CSIRTAmericas.
+    imported = StixObject.objects.filter(collection__alias="misp")
+    assert imported.filter(type="indicator").exists()
+    assert set(imported.values_list("tlp", flat=True)) == {"green"}
