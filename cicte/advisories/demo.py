@@ -104,12 +104,13 @@ def seed(*, note: Callable[[str, bool], None], log: Callable[[str], None]) -> No
             events=["advisory.published", "advisory.updated", "advisory.withdrawn"],
             description="Case-management system (demo; the address does not answer)",
         )
-        subscription = Subscription.objects.create(
-            user=subscriber,
-            email=EmailMode.IMMEDIATE,
+        services.create_subscription(
+            actor=subscriber,
+            networks=[network],
             severities=["high", "critical"],
+            products=[],
+            email=EmailMode.IMMEDIATE,
             webhook=endpoint,
         )
-        subscription.networks.set([network])
         note("advisory subscription with a webhook", True)
     log("4 advisories (one per TLP label) and a subscription with a webhook")

@@ -4,7 +4,7 @@ export a collection (or a filtered view of it) as a MISP feed. The conversion is
 the store and the audit trail.
 
 - Import is all or nothing: every event is checked and converted, every STIX object validated
-  as an ingest validates it (:func:`services._check`: STIX rules, TLP, the right to publish
+  as an ingest validates it (:func:`services.check_object`: STIX rules, TLP, the right to publish
   TLP:CLEAR), and only then is everything stored in one transaction through
   :func:`services.store`. Where it came from (file, folder or URL, the event uuids) is recorded
   in the import's audit event (``intel.misp_import``).
@@ -71,7 +71,7 @@ def import_events(
     failures = []
     for obj in objects:
         try:
-            rows.append(services._check(collection, obj, clear_ok))
+            rows.append(services.check_object(collection, obj, clear_ok))
         except stix.InvalidObject as exc:
             failures.append(f"{obj.get('id')}: {exc}")
     if failures:

@@ -195,7 +195,7 @@ class _Row:
     label: str
 
 
-def _check(collection: Collection, obj: Any, clear_ok: bool) -> _Row:
+def check_object(collection: Collection, obj: Any, clear_ok: bool) -> _Row:
     """The object, validated, with its version and TLP; :class:`stix.InvalidObject` if not."""
     stix.validate(obj)
     label = stix.tlp_of(obj) or collection.default_tlp
@@ -232,7 +232,7 @@ def process(ingest_id: Any) -> Ingest:
     failures: list[dict[str, Any]] = []
     for obj in objects:
         try:
-            rows.append(_check(collection, obj, clear_ok))
+            rows.append(check_object(collection, obj, clear_ok))
         except stix.InvalidObject as exc:
             failures.append(_outcome(obj, str(exc)))
     successes = store(actor=actor, collection=collection, rows=rows, ingest=ingest)
@@ -256,7 +256,7 @@ def store_objects(
     """Validate and store objects that the platform itself makes (an advisory's STIX report):
     all or nothing, :class:`stix.InvalidObject` for the first invalid one."""
     clear_ok = may_publish_clear(actor, collection)
-    rows = [_check(collection, obj, clear_ok) for obj in objects]
+    rows = [check_object(collection, obj, clear_ok) for obj in objects]
     return store(actor=actor, collection=collection, rows=rows)
 
 
