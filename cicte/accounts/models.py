@@ -3,6 +3,7 @@ and which roles (carrying permissions) they hold."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 import time
@@ -476,8 +477,8 @@ def token_digest(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    def active(self, now: datetime.datetime | None = None) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class ApiToken(models.Model):

@@ -8,7 +8,7 @@ their own state); organisation grants apply in their organisation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cicte.accounts.choices import RoleScope
@@ -17,14 +17,50 @@ if TYPE_CHECKING:
     from cicte.accounts.models import User
 
 
+class RolePermissions:
+    """The permission names of a user's roles, read on first use, in one statement (compiled
+    once per set of roles): many requests (a TAXII page) need only the roles themselves."""
+
+    def __init__(self, role_ids: tuple[int, ...]) -> None:
+        self.role_ids = role_ids
+        self._by_role: dict[int, frozenset[str]] | None = None
+
+    def of(self, role_id: int) -> frozenset[str]:
+        if self._by_role is None:
+            from cicte.accounts.models import Role
+            from cicte.core import statements
+
+            found: dict[int, set[str]] = {}
+            if self.role_ids:
+                for pk, app_label, codename in statements.rows(
+                    ("accounts.role_permissions", self.role_ids),
+                    lambda: Role.permissions.through.objects.filter(
+                        role_id__in=self.role_ids
+                    ).values_list(
+                        "role_id", "permission__content_type__app_label", "permission__codename"
+                    ),
+                ):
+                    found.setdefault(pk, set()).add(f"{app_label}.{codename}")
+            self._by_role = {pk: frozenset(names) for pk, names in found.items()}
+        return self._by_role.get(role_id, frozenset())
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
     scope: str
-    perms: frozenset[str]
     network_id: int | None = None
     organization_id: int | None = None
     member_state_id: int | None = None
+    role_id: int | None = None
+    permissions: RolePermissions | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def perms(self) -> frozenset[str]:
+        """The permission names of the role (read on first use)."""
+        if self.permissions is None or self.role_id is None:
+            return frozenset()
+        return self.permissions.of(self.role_id)
 
 
 def grants_for(user: Any) -> list[Grant]:
@@ -34,41 +70,48 @@ def grants_for(user: Any) -> list[Grant]:
     cached = getattr(user, "_grants", None)
     if cached is not None:
         return cached
-    from cicte.accounts.models import OrganizationMembership, Role, RoleAssignment
+    from django.db.models import IntegerField, Value
 
-    # Four statements, plain values rather than model instances: every request reads them.
+    from cicte.accounts.models import OrganizationMembership, RoleAssignment
+    from cicte.core import statements
+
+    # One statement (the user's role assignments and their organisation's network
+    # memberships), plain values, compiled once per user (cicte.core.statements): every request
+    # reads it. The roles' permissions are read when first needed (RolePermissions).
     state_id = user.organization.member_state_id if user.organization_id else None
     fields = ("role_id", "role__slug", "role__scope", "network_id")
-    items: list[tuple[Any, ...]] = [
-        (*row[:4], row[4] if row[2] == RoleScope.ORGANIZATION else None)
-        for row in RoleAssignment.objects.filter(user=user)
-        .order_by("pk")
-        .values_list(*fields, "organization_id")
-    ]
-    if user.organization_id:
-        items += [
-            (*row, None)
-            for row in OrganizationMembership.objects.filter(organization_id=user.organization_id)
-            .order_by("pk")
-            .values_list(*fields)
-        ]
-    perms: dict[int, set[str]] = {}
-    role_ids = sorted({item[0] for item in items})
-    rows = Role.permissions.through.objects.filter(role_id__in=role_ids).values_list(
-        "role_id", "permission__content_type__app_label", "permission__codename"
-    )
-    for role_id, app_label, codename in rows if role_ids else ():
-        perms.setdefault(role_id, set()).add(f"{app_label}.{codename}")
+    org_id = user.organization_id
+
+    def both() -> Any:
+        assigned = (
+            RoleAssignment.objects.filter(user_id=user.pk)
+            .annotate(source=Value("assigned"))
+            .values_list("source", "pk", *fields, "organization_id")
+            .order_by()
+        )
+        if org_id is None:
+            return assigned.order_by("pk")
+        memberships = (
+            OrganizationMembership.objects.filter(organization_id=org_id)
+            .annotate(source=Value("membership"), no_organization=Value(None, IntegerField()))
+            .values_list("source", "pk", *fields, "no_organization")
+            .order_by()
+        )
+        return assigned.union(memberships, all=True).order_by("source", "pk")
+
+    rows = statements.rows(("accounts.grants", user.pk, org_id), both)
+    permissions = RolePermissions(tuple(sorted({row[2] for row in rows})))
     grants = [
         Grant(
             role=slug,
             scope=scope,
-            perms=frozenset(perms.get(role_id, ())),
             network_id=network_id,
-            organization_id=organization_id,
+            organization_id=organization_id if scope == RoleScope.ORGANIZATION else None,
             member_state_id=state_id if scope == RoleScope.NETWORK else None,
+            role_id=role_id,
+            permissions=permissions,
         )
-        for role_id, slug, scope, network_id, organization_id in items
+        for _source, _pk, role_id, slug, scope, network_id, organization_id in rows
     ]
     user._grants = grants
     return grants

@@ -45,6 +45,16 @@ def sharing_context(user: User) -> SharingContext:
     return cached
 
 
+def rule_key(user: Any) -> tuple[Any, ...]:
+    """Everything of ``user`` that :meth:`ShareableQuerySet.visible_to` reads, as a hashable
+    key: two users with the same key get the same SQL from it. A statement compiled once and
+    run again (:mod:`cicte.core.statements`) names it in its key; keep the two together."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ("anonymous",)
+    ctx = sharing_context(user)
+    return (ctx.user_id, ctx.organization_id, tuple(sorted(ctx.network_ids)))
+
+
 class ShareableQuerySet(models.QuerySet):
     def _through(self, field_name: str) -> tuple[type[models.Model], str, str]:
         field = self.model._meta.get_field(field_name)

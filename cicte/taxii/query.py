@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +23,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from cicte.core import statements
+from cicte.core.sharing import rule_key
 from cicte.intel import stix
-from cicte.intel.models import StixObject
+from cicte.intel.models import Collection, StixObject
 from cicte.taxii.http import bad_request
 
 NEXT_SALT = "cicte.taxii.next"
@@ -160,10 +163,12 @@ def _version_condition(user: Any, versions: list[str]) -> Q | None:
     return condition
 
 
-def _narrow(queryset: QuerySet[StixObject], filters: Filters) -> QuerySet[StixObject]:
-    """The filters other than match[version]."""
-    if filters.added_after is not None:
-        queryset = queryset.filter(date_added__gt=filters.added_after)
+def _narrow(
+    queryset: QuerySet[StixObject], filters: Filters, added_after: dt.datetime | None
+) -> QuerySet[StixObject]:
+    """The filters other than match[version] (``added_after`` given apart: a statement's slot)."""
+    if added_after is not None:
+        queryset = queryset.filter(date_added__gt=added_after)
     if filters.ids:
         queryset = queryset.filter(stix_id__in=filters.ids)
     if filters.types:
@@ -173,14 +178,20 @@ def _narrow(queryset: QuerySet[StixObject], filters: Filters) -> QuerySet[StixOb
     return queryset
 
 
-def apply(queryset: QuerySet[StixObject], filters: Filters, user: Any) -> QuerySet[StixObject]:
-    """``queryset`` (readable versions) narrowed by the filters; several values of one filter
-    are ORed, different filters ANDed."""
-    queryset = _narrow(queryset, filters)
+def _apply(
+    queryset: QuerySet[StixObject], filters: Filters, user: Any, added_after: dt.datetime | None
+) -> QuerySet[StixObject]:
+    queryset = _narrow(queryset, filters, added_after)
     condition = _version_condition(user, filters.versions)
     if condition is not None:
         queryset = queryset.filter(condition)
     return queryset
+
+
+def apply(queryset: QuerySet[StixObject], filters: Filters, user: Any) -> QuerySet[StixObject]:
+    """``queryset`` (readable versions) narrowed by the filters; several values of one filter
+    are ORed, different filters ANDed."""
+    return _apply(queryset, filters, user, filters.added_after)
 
 
 @dataclass
@@ -198,27 +209,81 @@ class Page:
         }
 
 
-def _rows(queryset: QuerySet[Any], filters: Filters, *fields: str) -> list[tuple[Any, ...]]:
-    """The first limit + 1 rows after the position, sorted by date_added."""
-    if filters.after is not None:
-        # date_added is unique within a collection (a constraint), and every page lies in one
-        # collection: the position's date alone is enough, and keeps to the index.
-        added, _pk = filters.after
-        queryset = queryset.filter(date_added__gt=added)
-    return list(
-        queryset.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[
+@dataclass(frozen=True)
+class Source:
+    """The readable versions a page is read from: a queryset, built on demand, and the key that
+    names its SQL when it may be compiled once and run again (:mod:`cicte.core.statements`);
+    without a key, it is built and compiled on every request."""
+
+    build: Callable[[], QuerySet[StixObject]]
+    key: Hashable | None = None
+
+
+def readable_in(user: Any, collection: Collection) -> Source:
+    """``StixObject.objects.readable_in(user, collection)`` as a source. Its key holds all that
+    the queryset reads of the user (the visibility rule's part, and the collection's read right,
+    decided again on every request) and the collection."""
+    key = (
+        "taxii.readable_in",
+        rule_key(user),
+        collection.pk,
+        collection.is_readable_by(user),
+    )
+    return Source(build=lambda: StixObject.objects.readable_in(user, collection), key=key)
+
+
+def _source(source: Source | QuerySet[StixObject]) -> Source:
+    if isinstance(source, Source):
+        return source
+    return Source(build=lambda: source)
+
+
+Refine = Callable[[QuerySet[StixObject], dt.datetime | None], QuerySet[StixObject]]
+
+
+def _rows(
+    source: Source, filters: Filters, kind: str, refine: Refine, *fields: str
+) -> list[tuple[Any, ...]]:
+    """The first limit + 1 rows after the position, sorted by date_added: ``refine`` (the
+    filters, given ``added_after``) over the source."""
+
+    def statement(added_after: dt.datetime | None, after: dt.datetime | None) -> QuerySet[Any]:
+        queryset = refine(source.build(), added_after)
+        if after is not None:
+            # date_added is unique within a collection (a constraint), and every page lies in
+            # one collection: the position's date alone is enough, and keeps to the index.
+            queryset = queryset.filter(date_added__gt=after)
+        return queryset.order_by("date_added", "pk").values_list("pk", "date_added", *fields)[
             : filters.limit + 1
         ]
+
+    after = filters.after[0] if filters.after is not None else None
+    if source.key is None:
+        return list(statement(filters.added_after, after))
+    key = (
+        source.key,
+        kind,
+        fields,
+        tuple(filters.ids),
+        tuple(filters.types),
+        tuple(filters.spec_versions),
+        tuple(filters.versions),
+        filters.limit,
     )
+    # Plain columns (ids, timestamps, the objects' JSON as text, flags): binary on PostgreSQL.
+    return statements.rows(key, statement, filters.added_after, after, binary=True)
 
 
-def page(queryset: QuerySet[StixObject], filters: Filters, *fields: str) -> Page:
-    """One page, sorted by date_added: rows of (pk, date_added, *fields), plain values."""
-    return _page(_rows(queryset, filters, *fields), filters)
+def page(source: Source | QuerySet[StixObject], filters: Filters, *fields: str) -> Page:
+    """One page of ``source`` as it is (the filters other than the position and the limit
+    already applied), sorted by date_added: rows of (pk, date_added, *fields), plain values."""
+    return _page(_rows(_source(source), filters, "page", lambda qs, _added: qs, *fields), filters)
 
 
-def select(queryset: QuerySet[StixObject], filters: Filters, user: Any, *fields: str) -> Page:
-    """``page(apply(queryset, filters, user), filters, *fields)``, the same rows, faster for a
+def select(
+    source: Source | QuerySet[StixObject], filters: Filters, user: Any, *fields: str
+) -> Page:
+    """``page(apply(source, filters, user), filters, *fields)``, the same rows, faster for a
     lone ``first`` or ``last`` (``last`` is the default of Get Objects).
 
     A version with no later version *at all* in its collection is the latest of those the user
@@ -228,20 +293,31 @@ def select(queryset: QuerySet[StixObject], filters: Filters, user: Any, *fields:
     version filter would have removed none of them: that is the page. Otherwise the page is
     read again with the exact filter (latest among the *visible* versions), as ``apply`` does.
     """
+    source = _source(source)
+
+    def exact(queryset: QuerySet[StixObject], added_after: dt.datetime | None) -> Any:
+        return _apply(queryset, filters, user, added_after)
+
     keyword = filters.versions[0] if len(filters.versions) == 1 else ""
     if keyword not in ("first", "last"):
-        return page(apply(queryset, filters, user), filters, *fields)
-    narrowed = _narrow(queryset, filters)
+        return _page(_rows(source, filters, "apply", exact, *fields), filters)
     later = "gt" if keyword == "last" else "lt"
-    beyond = StixObject.objects.filter(
-        Q(**{f"version_at__{later}": OuterRef("version_at")})
-        | Q(version_at=OuterRef("version_at"), **{f"date_added__{later}": OuterRef("date_added")}),
-        collection_id=OuterRef("collection_id"),
-        stix_id=OuterRef("stix_id"),
-    )
-    rows = _rows(narrowed.annotate(has_beyond=Exists(beyond)), filters, *fields, "has_beyond")
+
+    def flagged(queryset: QuerySet[StixObject], added_after: dt.datetime | None) -> Any:
+        beyond = StixObject.objects.filter(
+            Q(**{f"version_at__{later}": OuterRef("version_at")})
+            | Q(
+                version_at=OuterRef("version_at"),
+                **{f"date_added__{later}": OuterRef("date_added")},
+            ),
+            collection_id=OuterRef("collection_id"),
+            stix_id=OuterRef("stix_id"),
+        )
+        return _narrow(queryset, filters, added_after).annotate(has_beyond=Exists(beyond))
+
+    rows = _rows(source, filters, "flagged", flagged, *fields, "has_beyond")
     if any(row[-1] for row in rows):
-        return page(apply(queryset, filters, user), filters, *fields)
+        return _page(_rows(source, filters, "apply", exact, *fields), filters)
     return _page([row[:-1] for row in rows], filters)
 
 

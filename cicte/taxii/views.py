@@ -47,20 +47,30 @@ def _collections(user: Any, root: str) -> QuerySet[Collection]:
     return readable.filter(network__slug=root, network__is_active=True)
 
 
-def _collection(user: Any, root: str, collection_id: str) -> Collection:
+def _collection_pk(collection_id: str) -> uuid.UUID:
     try:
-        pk = uuid.UUID(collection_id)
+        return uuid.UUID(collection_id)
     except ValueError:
         raise not_found() from None
-    # One plain statement for the row, and the read right decided in Python from the user's
+
+
+def _root_lookups(root: str) -> dict[str, Any]:
+    """What a collection of this API root is: a sharing group's, or an active network's."""
+    if root == GROUPS_ROOT:
+        return {"network__isnull": True}
+    return {"network__slug": root, "network__is_active": True}
+
+
+def _collection(user: Any, root: str, collection_id: str) -> Collection:
+    pk = _collection_pk(collection_id)
+    # One statement for the row and the roles that may read it, compiled once per collection
+    # and root (cicte.core.statements), and the read right decided in Python from the user's
     # grants (the same rule as ``Collection.objects.readable_by``, see is_readable_by): every
     # TAXII request comes through here.
-    candidates = Collection.objects.filter(pk=pk, is_active=True)
-    if root == GROUPS_ROOT:
-        candidates = candidates.filter(network__isnull=True)
-    else:
-        candidates = candidates.filter(network__slug=root, network__is_active=True)
-    collection = candidates.order_by().first()
+    collection = Collection.load_with_read_roles(
+        ("taxii.collection", root, pk),
+        lambda: Collection.objects.filter(pk=pk, is_active=True, **_root_lookups(root)),
+    )
     if collection is None or not collection.is_readable_by(user):
         raise not_found()
     return collection
@@ -223,7 +233,7 @@ def objects(request: HttpRequest, root: str, collection_id: str) -> HttpResponse
     if request.method == "POST":
         return _add_objects(request, target)
     filters = query.parse(request, user, query.OBJECTS)
-    page = query.select(_readable(user, target), filters, user, "raw")
+    page = query.select(query.readable_in(user, target), filters, user, "raw")
     return taxii_response(_envelope(page), headers=page.headers())
 
 
@@ -324,7 +334,7 @@ def manifest(request: HttpRequest, root: str, collection_id: str) -> HttpRespons
     user = request.user
     target = _collection(user, root, collection_id)
     filters = query.parse(request, user, query.OBJECTS)
-    page = query.select(_readable(user, target), filters, user, "stix_id", "version")
+    page = query.select(query.readable_in(user, target), filters, user, "stix_id", "version")
     items = [
         {
             "id": stix_id,
