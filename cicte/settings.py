@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "cicte.intel",
     "cicte.advisories",
     "cicte.taxii",
+    "cicte.hunts",
+    "cicte.sources",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "PhoneKindEnum": "cicte.directory.choices.PhoneKind",
         "EmailKindEnum": "cicte.directory.choices.EmailKind",
         "TLPEnum": "cicte.core.choices.TLP",
+        "HuntValueKindEnum": "cicte.hunts.choices.ValueKind",
+        "AdvisoryStatusEnum": "cicte.advisories.choices.AdvisoryStatus",
     },
 }
 
@@ -367,3 +371,29 @@ TAXII_PAGE_SIZE = envint("TAXII_PAGE_SIZE", 100)
 TAXII_MAX_PAGE_SIZE = envint("TAXII_MAX_PAGE_SIZE", 1000)
 TAXII_NEXT_MAX_AGE = envint("TAXII_NEXT_MAX_AGE", 24 * 60 * 60)
 TAXII_CONTACT = env("TAXII_CONTACT") or ""
+
+# --- Remote sources (cicte.sources): TAXII 2.1 collections and MISP feeds polled on a schedule.
+# Each HTTP request's timeout (seconds); plain http and private or loopback hosts are refused
+# unless allowed (development allows them); how much one poll reads at most (the rest is read
+# at the next tick of the schedule).
+SOURCES_HTTP_TIMEOUT = envint("SOURCES_HTTP_TIMEOUT", 30)
+SOURCES_ALLOW_HTTP = envbool("SOURCES_ALLOW_HTTP", DEBUG)
+SOURCES_ALLOW_PRIVATE_TARGETS = envbool("SOURCES_ALLOW_PRIVATE_TARGETS", DEBUG)
+SOURCES_MAX_OBJECTS_PER_POLL = envint("SOURCES_MAX_OBJECTS_PER_POLL", 10_000)
+SOURCES_MAX_EVENTS_PER_POLL = envint("SOURCES_MAX_EVENTS_PER_POLL", 100)
+
+# --- MISP pages (/intel/misp/): the largest upload (a MISP JSON file, or a zip of a feed whose
+# files together may not exceed it once uncompressed either), and whether a feed address may
+# name a private, loopback or link-local host (refused in production: server-side request
+# forgery; development and tests allow it).
+MISP_MAX_UPLOAD_BYTES = envint("MISP_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+MISP_FEED_ALLOW_PRIVATE_TARGETS = envbool("MISP_FEED_ALLOW_PRIVATE_TARGETS", DEBUG)
+
+# --- Retro-hunt (cicte.hunts): the largest upload in bytes (as sent: a gzip file counts
+# compressed), how many days an upload is kept after its job finished (the results stay), how
+# many matches of one job are kept as rows, and how many jobs one person may have waiting or
+# running at once.
+HUNT_MAX_UPLOAD_BYTES = envint("HUNT_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+HUNT_KEEP_UPLOAD_DAYS = envint("HUNT_KEEP_UPLOAD_DAYS", 7)
+HUNT_MAX_STORED_MATCHES = envint("HUNT_MAX_STORED_MATCHES", 1_000_000)
+HUNT_MAX_ACTIVE_JOBS = envint("HUNT_MAX_ACTIVE_JOBS", 3)

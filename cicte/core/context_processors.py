@@ -25,6 +25,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "name": "intel:collection_list",
         },
         {"label": _("Advisories"), "url": reverse("advisories:list"), "name": "advisories:list"},
+        {"label": _("Retro-hunt"), "url": reverse("hunts:job_list"), "name": "hunts:job_list"},
         {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),

@@ -1012,6 +1012,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.advisories import demo as advisories_demo
 
     advisories_demo.seed(note=report.note, log=log)
+    from cicte.hunts import demo as hunts_demo
+
+    hunts_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

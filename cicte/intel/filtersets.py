@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from cicte.accounts.models import Organization
 from cicte.core.choices import TLP
 from cicte.intel import stix
-from cicte.intel.models import Collection, StixObject
+from cicte.intel.models import REPORTER_HIDDEN, Collection, StixObject
 
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 LATEST, ALL = "latest", "all"
@@ -172,7 +172,10 @@ class StixObjectFilterSet(django_filters.FilterSet):
 
     def filter_organizations(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         ids = sorted(item.pk for item in value or [])
-        return queryset.filter(owner_organization_id__in=ids) if ids else queryset
+        if not ids:
+            return queryset
+        # Anonymous sightings are never found by who shared them.
+        return queryset.filter(owner_organization_id__in=ids).exclude(REPORTER_HIDDEN)
 
     def filter_added_from(
         self, queryset: QuerySet[Any], name: str, value: dt.date | None

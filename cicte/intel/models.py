@@ -208,6 +208,10 @@ class Collection(models.Model):
         return self._has_right(user, "write_roles")
 
 
+# The versions whose sharing organisation is not shown (see StixObject.reporter_hidden).
+REPORTER_HIDDEN = Q(type="sighting", created_by_ref="")
+
+
 class StixObjectQuerySet(ShareableQuerySet):
     def readable_by(self, user: Any) -> StixObjectQuerySet:
         """The versions ``user`` may see: TLP (``visible_to``) *and* the collection's read
@@ -246,6 +250,14 @@ class StixObject(Shareable):
     )
 
     objects = StixObjectQuerySet.as_manager()  # type: ignore[misc]
+
+    @property
+    def reporter_hidden(self) -> bool:
+        """A sighting that names no reporter (no ``created_by_ref``: posted anonymously, e.g.
+        a retro-hunt's "report anonymously") never shows which organisation shared it: not on
+        the pages, not in the API, and the "shared by" filter does not find it. The owner is
+        still kept, for the TLP rule (and the audit trail)."""
+        return self.type == "sighting" and not self.created_by_ref
 
     class Meta:
         ordering = ["date_added"]

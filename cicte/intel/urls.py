@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cicte.intel import views
+from cicte.intel import views, views_misp
 
 app_name = "intel"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("public/objects/<str:stix_id>/", views.public_detail, name="public_detail"),
     path("upload/", views.upload, name="upload"),
     path("ingests/<uuid:pk>/", views.ingest_detail, name="ingest_detail"),
+    path("misp/", views_misp.misp_page, name="misp"),
+    path("misp/import/", views_misp.misp_import, name="misp_import"),
+    path("misp/export/", views_misp.misp_export, name="misp_export"),
 ]

@@ -49,6 +49,20 @@ def test_schema_validates_without_warnings():
         "/api/intel/objects/{id}/",
         "/api/intel/objects/{id}/versions/",
         "/api/intel/ingests/{id}/",
+        "/api/advisories/",
+        "/api/advisories/{id}/",
+        "/api/advisories/{id}/versions/",
+        "/api/advisories/{id}/translations/",
+        "/api/advisories/{id}/submit/",
+        "/api/advisories/{id}/approve/",
+        "/api/advisories/{id}/send-back/",
+        "/api/advisories/{id}/withdraw/",
+        "/api/hunts/",
+        "/api/hunts/{id}/",
+        "/api/hunts/{id}/matches/",
+        "/api/hunts/{id}/matches.csv",
+        "/api/hunts/{id}/file/",
+        "/api/hunts/{id}/sightings/",
     }
     # Partial updates only: no PUT.
     assert set(schema["paths"]["/api/organizations/{slug}/"]) == {"get", "patch"}

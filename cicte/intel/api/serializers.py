@@ -45,7 +45,10 @@ class CollectionSerializer(serializers.ModelSerializer[Collection]):
 class StixObjectSerializer(serializers.ModelSerializer[StixObject]):
     """One version of one STIX object in one collection, with the platform's metadata."""
 
-    owner_organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
+    owner_organization = serializers.SerializerMethodField(
+        help_text="The slug of the organisation that shared it; null for a sighting that names "
+        "no reporter (posted anonymously)."
+    )
     object = serializers.SerializerMethodField(help_text="The STIX object as it was posted.")
 
     class Meta:
@@ -65,6 +68,12 @@ class StixObjectSerializer(serializers.ModelSerializer[StixObject]):
             "object",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_owner_organization(self, obj: StixObject) -> str | None:
+        if obj.reporter_hidden:
+            return None
+        return obj.owner_organization.slug
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_object(self, obj: StixObject) -> dict[str, Any]:

@@ -1,0 +1,25 @@
+"""Routes of the retro-hunt API, mounted at /api/hunts/."""
+
+from typing import Any
+
+from django.urls import path
+
+from cicte.hunts.api.views import HuntJobViewSet
+
+
+def _view(mapping: dict[str, Any]) -> Any:
+    # What a router would pass: the options of the actions' decorators (renderers...).
+    options: dict[str, Any] = {}
+    for name in mapping.values():
+        options.update(getattr(getattr(HuntJobViewSet, name), "kwargs", {}))
+    return HuntJobViewSet.as_view(mapping, **options)
+
+
+urlpatterns = [
+    path("", _view({"get": "list", "post": "create"}), name="hunts-job-list"),
+    path("<uuid:pk>/", _view({"get": "retrieve", "delete": "destroy"}), name="hunts-job-detail"),
+    path("<uuid:pk>/matches/", _view({"get": "matches"}), name="hunts-job-matches"),
+    path("<uuid:pk>/matches.csv", _view({"get": "matches_csv"}), name="hunts-job-matches-csv"),
+    path("<uuid:pk>/file/", _view({"get": "file", "delete": "file"}), name="hunts-job-file"),
+    path("<uuid:pk>/sightings/", _view({"post": "sightings"}), name="hunts-job-sightings"),
+]
