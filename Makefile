@@ -10,6 +10,14 @@ MANAGE := $(PY) manage.py
 .PHONY: run test install assets messages lint typecheck migrations-check pytest browser-deps bench worker clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@# PyICU (through followthemoney's normality) is built against the system's ICU.
+	@if ! pkg-config --exists icu-uc 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; \
+	  else \
+	    echo "PyICU needs ICU's headers: apt-get install libicu-dev pkg-config g++"; \
+	  fi; \
+	fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"

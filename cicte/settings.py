@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cicte.taxii",
     "cicte.hunts",
     "cicte.sources",
+    "cicte.sanctions",
 ]
 
 MIDDLEWARE = [
@@ -397,3 +398,25 @@ HUNT_MAX_UPLOAD_BYTES = envint("HUNT_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 HUNT_KEEP_UPLOAD_DAYS = envint("HUNT_KEEP_UPLOAD_DAYS", 7)
 HUNT_MAX_STORED_MATCHES = envint("HUNT_MAX_STORED_MATCHES", 1_000_000)
 HUNT_MAX_ACTIVE_JOBS = envint("HUNT_MAX_ACTIVE_JOBS", 3)
+
+# --- Sanctions lists (cicte.sanctions): where the scheduled fetch reads each official list (an
+# empty URL turns that list's fetch off), whether and how often it runs (every N hours, at
+# minute 17), and each HTTP request's timeout in seconds.
+_OFAC_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
+SANCTIONS_SOURCES = {
+    "un": {
+        "xml": env(
+            "SANCTIONS_UN_URL", "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
+        ),
+    },
+    "ofac": {
+        "sdn": env("SANCTIONS_OFAC_SDN_URL", f"{_OFAC_EXPORTS}/SDN.CSV"),
+        "alt": env("SANCTIONS_OFAC_ALT_URL", f"{_OFAC_EXPORTS}/ALT.CSV"),
+        "add": env("SANCTIONS_OFAC_ADD_URL", f"{_OFAC_EXPORTS}/ADD.CSV"),
+        "comments": env("SANCTIONS_OFAC_COMMENTS_URL", f"{_OFAC_EXPORTS}/SDN_COMMENTS.CSV"),
+    },
+}
+SANCTIONS_FETCH_ENABLED = envbool("SANCTIONS_FETCH_ENABLED", True)
+SANCTIONS_FETCH_EVERY_HOURS = envint("SANCTIONS_FETCH_EVERY_HOURS", 1)
+SANCTIONS_HTTP_TIMEOUT = envint("SANCTIONS_HTTP_TIMEOUT", 60)
+SANCTIONS_MAX_DOWNLOAD_BYTES = envint("SANCTIONS_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)

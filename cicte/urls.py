@@ -14,6 +14,7 @@ urlpatterns = [
     path("intel/", include("cicte.intel.urls")),
     path("advisories/", include("cicte.advisories.urls")),
     path("hunts/", include("cicte.hunts.urls")),
+    path("sanctions/", include("cicte.sanctions.urls")),
     path("api/", include("cicte.api_urls")),
     path("taxii2/", include("cicte.taxii.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

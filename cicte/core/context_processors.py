@@ -27,6 +27,11 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
         {"label": _("Advisories"), "url": reverse("advisories:list"), "name": "advisories:list"},
         {"label": _("Retro-hunt"), "url": reverse("hunts:job_list"), "name": "hunts:job_list"},
         {
+            "label": _("Sanctions"),
+            "url": reverse("sanctions:list_index"),
+            "name": "sanctions:list_index",
+        },
+        {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),
             "name": "accounts:network_list",

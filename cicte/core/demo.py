@@ -1015,6 +1015,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.hunts import demo as hunts_demo
 
     hunts_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.sanctions import demo as sanctions_demo
+
+    sanctions_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

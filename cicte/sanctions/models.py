@@ -1,0 +1,204 @@
+"""Sanctions lists, their versions and the entities they list, as FollowTheMoney entities.
+
+Sanctions lists are public information (the UN and OFAC publish theirs openly): every signed-in
+person reads them, through ``visible_to(user)``. A domestic list's entries will go through a
+designation workflow (proposed, approved, published) in a later step: only the published ones
+are stored here, as ``ListEntity`` rows, so the workflow can live in its own models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cicte.sanctions.choices import ChangeKind, FetchStatus, ListKind
+
+
+class SanctionsListQuerySet(models.QuerySet["SanctionsList"]):
+    def visible_to(self, user: Any) -> SanctionsListQuerySet:
+        """Every list for every signed-in person; nothing for anonymous visitors."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self
+
+
+class SanctionsList(models.Model):
+    """A sanctions list: the UN consolidated list, OFAC's SDN list, or a member state's own."""
+
+    key = models.SlugField(
+        _("key"),
+        max_length=8,
+        unique=True,
+        help_text=_(
+            "'un', 'ofac' or, for a domestic list, the member state's lower-case ISO code."
+        ),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ListKind.choices)
+    member_state = models.ForeignKey(
+        "accounts.MemberState",
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sanctions_lists",
+    )
+    # The last scheduled fetch: its time, outcome, and what the server said, to ask next time
+    # only for a changed file (ETag/Last-Modified per URL) and to skip an unchanged one (SHA-256).
+    last_fetch_at = models.DateTimeField(_("last fetch"), null=True, blank=True)
+    last_fetch_status = models.CharField(
+        _("last fetch status"), max_length=10, choices=FetchStatus.choices, blank=True
+    )
+    last_fetch_error = models.TextField(_("last fetch error"), blank=True)
+    fetch_validators = models.JSONField(default=dict, blank=True)
+    last_source_sha256 = models.CharField(max_length=64, blank=True)
+
+    objects = SanctionsListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = _("sanctions list")
+        verbose_name_plural = _("sanctions lists")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="domestic") | models.Q(member_state__isnull=False),
+                name="sanctions_domestic_list_has_state",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def current_version(self) -> ListVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class ListVersion(models.Model):
+    """One import of a list: the file it came from and its diff against the previous version."""
+
+    sanctions_list = models.ForeignKey(
+        SanctionsList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    source_name = models.CharField(_("source file"), max_length=500)
+    source_sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
+    entity_count = models.PositiveIntegerField(_("entities"), default=0)
+    added_count = models.PositiveIntegerField(_("added"), default=0)
+    amended_count = models.PositiveIntegerField(_("amended"), default=0)
+    removed_count = models.PositiveIntegerField(_("removed"), default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("imported by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["sanctions_list", "-number"]
+        verbose_name = _("list version")
+        verbose_name_plural = _("list versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sanctions_list", "number"], name="sanctions_version_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sanctions_list.key} v{self.number}"
+
+
+class ListEntityQuerySet(models.QuerySet["ListEntity"]):
+    def visible_to(self, user: Any) -> ListEntityQuerySet:
+        """The entries of the lists the person may read (all of them, when signed in)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self
+
+    def current(self) -> ListEntityQuerySet:
+        """Entries listed now (delisted ones are kept, marked removed)."""
+        return self.filter(removed_in__isnull=True)
+
+
+class ListEntity(models.Model):
+    """One entry of a list, kept across versions: its FtM entity and the entities hanging on it
+    (Sanction, Identification/Passport, Address) as ``related``."""
+
+    sanctions_list = models.ForeignKey(
+        SanctionsList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="entities"
+    )
+    source_id = models.CharField(_("list identifier"), max_length=100)
+    ftm_id = models.CharField(_("FtM id"), max_length=200)
+    schema = models.CharField(_("schema"), max_length=50)
+    caption = models.CharField(_("name"), max_length=500)
+    properties = models.JSONField(_("properties"), default=dict)
+    related = models.JSONField(default=list, blank=True)
+    # Lower-case names and aliases, one per line: the list page's simple search.
+    names_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    first_version = models.ForeignKey(
+        ListVersion, on_delete=models.PROTECT, related_name="first_entities"
+    )
+    last_changed_version = models.ForeignKey(
+        ListVersion, on_delete=models.PROTECT, related_name="changed_entities"
+    )
+    removed_in = models.ForeignKey(
+        ListVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="removed_entities",
+    )
+
+    objects = ListEntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["caption"]
+        verbose_name = _("list entity")
+        verbose_name_plural = _("list entities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sanctions_list", "ftm_id"], name="sanctions_entity_ftm_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sanctions_list", "source_id"], name="sanctions_entity_source_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.caption
+
+    def ftm_dict(self) -> dict[str, Any]:
+        return {"id": self.ftm_id, "schema": self.schema, "properties": self.properties}
+
+
+class EntityChange(models.Model):
+    """What one version did to one entry: added, amended (with the changed properties, before
+    and after) or removed (with the properties it had)."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="changes")
+    entity = models.ForeignKey(ListEntity, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    # Amended: {property: [values before, values after]} for each changed property (a related
+    # entity's as "Schema.property"); removed: {property: [values before, []]}; added: {}.
+    diff = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version", "kind", "entity__caption"]
+        verbose_name = _("entity change")
+        verbose_name_plural = _("entity changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "entity"], name="sanctions_change_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.kind} {self.entity_id}"

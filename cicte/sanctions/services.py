@@ -1,0 +1,349 @@
+"""Every write to the sanctions lists (keyword-only, ``actor`` first, atomic, audited)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from followthemoney import EntityProxy
+
+from cicte.core import audit
+from cicte.sanctions.choices import ChangeKind, FetchStatus, ListKind
+from cicte.sanctions.models import EntityChange, ListEntity, ListVersion, SanctionsList
+from cicte.sanctions.sources import ParsedList
+
+OFFICIAL_TITLES = {
+    "un": "United Nations Security Council Consolidated List",
+    "ofac": "OFAC Specially Designated Nationals and Blocked Persons List",
+}
+NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the new version, or ``None`` when the list did not change."""
+
+    sanctions_list: SanctionsList
+    version: ListVersion | None
+    entity_count: int
+    added: int = 0
+    amended: int = 0
+    removed: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.version is not None
+
+
+@dataclass
+class _Entry:
+    source_id: str
+    ftm_id: str
+    schema: str
+    caption: str
+    properties: dict[str, list[str]]
+    related: list[dict[str, Any]]
+    names_text: str
+    content_hash: str
+
+
+def _entry(parsed: ParsedList, entity: EntityProxy) -> _Entry:
+    data = entity.to_dict()
+    properties = data["properties"]
+    related = sorted((r.to_dict() for r in parsed.related_of(entity)), key=lambda r: r["id"])
+    canonical = json.dumps(
+        {
+            "schema": entity.schema.name,
+            "properties": {k: sorted(v) for k, v in properties.items()},
+            "related": [
+                {
+                    "id": r["id"],
+                    "schema": r["schema"],
+                    "properties": {k: sorted(v) for k, v in r["properties"].items()},
+                }
+                for r in related
+            ],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    names = [n for prop in NAME_PROPS for n in properties.get(prop, [])]
+    caption = (properties.get("name") or [entity.caption or entity.id or ""])[0]
+    return _Entry(
+        source_id=parsed.source_id_of(entity),
+        ftm_id=entity.id or "",
+        schema=entity.schema.name,
+        caption=caption[:500],
+        properties=properties,
+        related=related,
+        names_text="\n".join(dict.fromkeys(v for n in names for v in search_forms(n))),
+        content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
+
+
+def fold(text: str) -> str:
+    """Case and Latin accents folded: "Gédéon" and "GEDEON" search alike."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_forms(name: str) -> list[str]:
+    """A name as the list page's search finds it: case-folded, and without accents too."""
+    folded = name.casefold()
+    plain = fold(name)
+    return [folded] if plain == folded else [folded, plain]
+
+
+def _flatten(
+    properties: dict[str, list[str]], related: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Properties of an entry and of its related entities, the latter as ``Schema.property``."""
+    flat = {k: list(v) for k, v in properties.items()}
+    for other in related:
+        for prop, values in other.get("properties", {}).items():
+            if prop in ("entity", "holder"):
+                continue
+            flat.setdefault(f"{other['schema']}.{prop}", []).extend(values)
+    return flat
+
+
+def property_diff(
+    before: dict[str, list[str]], after: dict[str, list[str]]
+) -> dict[str, list[list[str]]]:
+    """{property: [values before, values after]} for each property whose values changed."""
+    changed = {}
+    for prop in sorted(set(before) | set(after)):
+        old, new = before.get(prop, []), after.get(prop, [])
+        if sorted(old) != sorted(new):
+            changed[prop] = [old, new]
+    return changed
+
+
+def ensure_official_list(key: str) -> SanctionsList:
+    """The UN or OFAC list, created on first use."""
+    sanctions_list, _created = SanctionsList.objects.get_or_create(
+        key=key,
+        defaults={"title": OFFICIAL_TITLES.get(key, key.upper()), "kind": ListKind.OFFICIAL},
+    )
+    return sanctions_list
+
+
+@transaction.atomic
+def import_list(
+    *,
+    actor: Any,
+    parsed: ParsedList,
+    source_name: str,
+    source_bytes_sha256: str,
+    actor_label: str | None = None,
+) -> ImportResult:
+    """Import a parsed list file as a new version of its list, with its diff (added, amended:
+    content changed, removed: delisted entries are kept, marked removed) against the entries
+    listed now. The same file again, or a file whose entries did not change, makes no new version."""
+    if parsed.list_key in OFFICIAL_TITLES:
+        ensure_official_list(parsed.list_key)
+    try:
+        sanctions_list = SanctionsList.objects.select_for_update().get(key=parsed.list_key)
+    except SanctionsList.DoesNotExist:
+        raise ValueError(f"no sanctions list with the key {parsed.list_key!r}") from None
+    last = sanctions_list.versions.order_by("-number").first()
+    entries = {}
+    for entity in parsed.entities:
+        entry = _entry(parsed, entity)
+        entries[entry.ftm_id] = entry
+    unchanged = ImportResult(sanctions_list=sanctions_list, version=None, entity_count=len(entries))
+    if last is not None and last.source_sha256 == source_bytes_sha256:
+        return unchanged
+
+    known = {
+        row["ftm_id"]: row
+        for row in ListEntity.objects.filter(sanctions_list=sanctions_list).values(
+            "id", "ftm_id", "content_hash", "removed_in_id"
+        )
+    }
+    added = [fid for fid in entries if fid not in known]
+    relisted = [fid for fid in entries if fid in known and known[fid]["removed_in_id"] is not None]
+    amended = [
+        fid
+        for fid, entry in entries.items()
+        if fid in known
+        and known[fid]["removed_in_id"] is None
+        and known[fid]["content_hash"] != entry.content_hash
+    ]
+    removed = [
+        fid for fid, row in known.items() if row["removed_in_id"] is None and fid not in entries
+    ]
+    if last is not None and not (added or relisted or amended or removed):
+        sanctions_list.last_source_sha256 = source_bytes_sha256
+        sanctions_list.save(update_fields=["last_source_sha256"])
+        return unchanged
+
+    version = ListVersion.objects.create(
+        sanctions_list=sanctions_list,
+        number=(last.number + 1) if last else 1,
+        published_at=parsed.published_at,
+        source_name=source_name[:500],
+        source_sha256=source_bytes_sha256,
+        entity_count=len(entries),
+        added_count=len(added) + len(relisted),
+        amended_count=len(amended),
+        removed_count=len(removed),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label
+        or (actor.get_username() if getattr(actor, "is_authenticated", False) else ""),
+    )
+    changes: list[EntityChange] = []
+
+    created = ListEntity.objects.bulk_create(
+        [
+            ListEntity(
+                sanctions_list=sanctions_list,
+                source_id=e.source_id,
+                ftm_id=e.ftm_id,
+                schema=e.schema,
+                caption=e.caption,
+                properties=e.properties,
+                related=e.related,
+                names_text=e.names_text,
+                content_hash=e.content_hash,
+                first_version=version,
+                last_changed_version=version,
+            )
+            for e in (entries[fid] for fid in added)
+        ],
+        batch_size=BATCH,
+    )
+    if created and created[0].pk is None:  # a backend that returns no ids: read them back
+        created = list(
+            ListEntity.objects.filter(sanctions_list=sanctions_list, first_version=version)
+        )
+    changes += [EntityChange(version=version, entity=row, kind=ChangeKind.ADDED) for row in created]
+
+    updated: list[ListEntity] = []
+    for start in range(0, len(amended) + len(relisted), BATCH):
+        chunk = (amended + relisted)[start : start + BATCH]
+        for row in ListEntity.objects.filter(sanctions_list=sanctions_list, ftm_id__in=chunk):
+            entry = entries[row.ftm_id]
+            was_removed = row.removed_in_id is not None
+            diff = (
+                {}
+                if was_removed
+                else property_diff(
+                    _flatten(row.properties, row.related), _flatten(entry.properties, entry.related)
+                )
+            )
+            row.source_id, row.schema, row.caption = entry.source_id, entry.schema, entry.caption
+            row.properties, row.related, row.names_text = (
+                entry.properties,
+                entry.related,
+                entry.names_text,
+            )
+            row.content_hash, row.last_changed_version, row.removed_in = (
+                entry.content_hash,
+                version,
+                None,
+            )
+            updated.append(row)
+            changes.append(
+                EntityChange(
+                    version=version,
+                    entity=row,
+                    kind=ChangeKind.ADDED if was_removed else ChangeKind.AMENDED,
+                    diff=diff,
+                )
+            )
+    ListEntity.objects.bulk_update(
+        updated,
+        [
+            "source_id",
+            "schema",
+            "caption",
+            "properties",
+            "related",
+            "names_text",
+            "content_hash",
+            "last_changed_version",
+            "removed_in",
+        ],
+        batch_size=BATCH,
+    )
+
+    gone: list[ListEntity] = []
+    for start in range(0, len(removed), BATCH):
+        chunk = removed[start : start + BATCH]
+        for row in ListEntity.objects.filter(sanctions_list=sanctions_list, ftm_id__in=chunk):
+            row.removed_in = version
+            row.last_changed_version = version
+            gone.append(row)
+            changes.append(
+                EntityChange(
+                    version=version,
+                    entity=row,
+                    kind=ChangeKind.REMOVED,
+                    diff=property_diff(_flatten(row.properties, row.related), {}),
+                )
+            )
+    ListEntity.objects.bulk_update(gone, ["removed_in", "last_changed_version"], batch_size=BATCH)
+    EntityChange.objects.bulk_create(changes, batch_size=BATCH)
+
+    sanctions_list.last_source_sha256 = source_bytes_sha256
+    sanctions_list.save(update_fields=["last_source_sha256"])
+    audit.record(
+        actor=actor,
+        actor_label=actor_label,
+        action="sanctions.list.import",
+        obj=version,
+        object_repr=str(version),
+        changes={
+            "source": source_name[:200],
+            "sha256": source_bytes_sha256,
+            "entities": len(entries),
+            "added": version.added_count,
+            "amended": version.amended_count,
+            "removed": version.removed_count,
+        },
+    )
+    return ImportResult(
+        sanctions_list=sanctions_list,
+        version=version,
+        entity_count=len(entries),
+        added=version.added_count,
+        amended=version.amended_count,
+        removed=version.removed_count,
+    )
+
+
+@transaction.atomic
+def record_fetch(
+    *,
+    actor: Any,
+    sanctions_list: SanctionsList,
+    status: str,
+    error: str = "",
+    validators: dict[str, Any] | None = None,
+) -> SanctionsList:
+    """Note the outcome of a scheduled fetch on the list (shown on the lists page); audited."""
+    sanctions_list = SanctionsList.objects.select_for_update().get(pk=sanctions_list.pk)
+    sanctions_list.last_fetch_at = timezone.now()
+    sanctions_list.last_fetch_status = status
+    sanctions_list.last_fetch_error = error[:2000]
+    fields = ["last_fetch_at", "last_fetch_status", "last_fetch_error"]
+    if validators is not None:
+        sanctions_list.fetch_validators = validators
+        fields.append("fetch_validators")
+    sanctions_list.save(update_fields=fields)
+    if status == FetchStatus.ERROR:
+        audit.record(
+            actor=actor,
+            actor_label="scheduler",
+            action="sanctions.list.fetch_failed",
+            obj=sanctions_list,
+            changes={"error": error[:500]},
+        )
+    return sanctions_list
