@@ -19,7 +19,12 @@ from types import ModuleType
 from bench import postgres, report
 
 # name -> module with add_arguments(parser), run(args, postgres_url, log), document(...)
-BENCHMARKS = {"directory": "bench.directory", "taxii": "bench.taxii", "hunt": "bench.hunt"}
+BENCHMARKS = {
+    "directory": "bench.directory",
+    "taxii": "bench.taxii",
+    "hunt": "bench.hunt",
+    "sanctions": "bench.sanctions",
+}
 
 
 def _log(message: str) -> None:

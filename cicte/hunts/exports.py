@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 
 from cicte.core import audit
 from cicte.core.csvutil import Echo, neutralise
+from cicte.hunts.choices import HuntSource
 from cicte.hunts.models import HuntJob, HuntMatch
 
 CSV_HEADER = [
@@ -73,3 +74,28 @@ def active_filters(filterset: Any) -> dict[str, Any]:
     """The filters a valid FilterSet applied (for the export's audit event)."""
     data = getattr(filterset.form, "cleaned_data", {}) or {}
     return {name: str(value) for name, value in data.items() if value not in (None, "", [])}
+
+
+def download_name(job: HuntJob) -> str:
+    name = job.name or ("pasted.txt" if job.source == HuntSource.PASTE else "upload")
+    if job.gzip and not name.lower().endswith(".gz"):
+        name += ".gz"
+    return name
+
+
+def upload_response(job: HuntJob) -> FileResponse:
+    """The job's upload as it was sent (its author's: the caller checked), while it is kept."""
+    if not job.has_upload:
+        raise Http404
+    try:
+        handle = job.upload.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(job),
+        content_type="application/octet-stream",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -180,31 +180,10 @@ def matches_csv(request: HttpRequest, pk: Any) -> HttpResponseBase:
     )
 
 
-def download_name(job: HuntJob) -> str:
-    name = job.name or ("pasted.txt" if job.source == HuntSource.PASTE else "upload")
-    if job.gzip and not name.lower().endswith(".gz"):
-        name += ".gz"
-    return name
-
-
 @require_GET
 def job_file(request: HttpRequest, pk: Any) -> HttpResponseBase:
     """The job's upload, as it was sent, for its author (while it is kept)."""
-    job = _job(_actor(request), pk)
-    if not job.has_upload:
-        raise Http404
-    try:
-        handle = job.upload.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=download_name(job),
-        content_type="application/octet-stream",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.upload_response(_job(_actor(request), pk))
 
 
 @require_POST

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponseBase
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -34,7 +34,6 @@ from cicte.hunts.api import serializers
 from cicte.hunts.choices import HuntSource, MatchKind, ValueKind
 from cicte.hunts.filtersets import HuntJobFilterSet, HuntMatchFilterSet
 from cicte.hunts.models import HuntJob
-from cicte.hunts.views import download_name
 
 ACCEPTED = "multipart/form-data, " + ", ".join(uploads.RAW_MEDIA_TYPES)
 
@@ -280,20 +279,7 @@ class HuntJobViewSet(
         if request.method == "DELETE":
             services.remove_upload(actor=request.user, job=job)  # type: ignore[arg-type]
             return Response(status=status.HTTP_204_NO_CONTENT)
-        if not job.has_upload:
-            raise Http404
-        try:
-            handle = job.upload.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=download_name(job),
-            content_type="application/octet-stream",
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return exports.upload_response(job)
 
     @extend_schema(
         summary="Report a job's matches as STIX sightings",
