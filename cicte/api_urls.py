@@ -30,6 +30,7 @@ urlpatterns = [
     path("intel/", include("cicte.intel.api.urls")),
     path("advisories/", include("cicte.advisories.api.urls")),
     path("hunts/", include("cicte.hunts.api.urls")),
+    path("sanctions/", include("cicte.sanctions.api.urls")),
     path("", include("cicte.accounts.api.urls")),
     # Anything else under /api/: a JSON 404, not the HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),

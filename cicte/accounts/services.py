@@ -52,6 +52,7 @@ TOKEN_MODULES = {
     "directory": gettext_lazy("Directory of points of contact"),
     "intel": gettext_lazy("Threat intelligence (REST API and TAXII)"),
     "advisories": gettext_lazy("Advisories"),
+    "sanctions": gettext_lazy("Sanctions lists and screening"),
 }
 MAX_TOKEN_DAYS = 366
 

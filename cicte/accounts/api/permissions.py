@@ -22,7 +22,10 @@ class TokenScopePermission(permissions.BasePermission):
         if module is None:
             # Schema and docs: any valid token may read them.
             return request.method in permissions.SAFE_METHODS
-        write = request.method not in permissions.SAFE_METHODS
+        # A view whose POST only reads (screening a name: kept out of the address) says so.
+        write = request.method not in permissions.SAFE_METHODS and not getattr(
+            view, "token_read_only", False
+        )
         if not token.allows(module, write):
             self.message = _(
                 "This token's scopes do not allow {access} access to {module}."

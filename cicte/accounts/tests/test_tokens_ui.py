@@ -95,7 +95,7 @@ class TestCreate:
         ("data", "field", "message"),
         [
             ({"scopes": []}, "scopes", "Choose at least one scope."),
-            ({"scopes": ["sanctions:write"]}, "scopes", "Select a valid choice."),
+            ({"scopes": ["nosuchmodule:write"]}, "scopes", "Select a valid choice."),
             ({"name": "   "}, "name", "This field is required."),
             ({"expires_in_days": "0"}, "expires_in_days", "greater than or equal to 1"),
             ({"expires_in_days": "367"}, "expires_in_days", "less than or equal to 366"),
