@@ -260,6 +260,14 @@ def store_objects(
     return store(actor=actor, collection=collection, rows=rows)
 
 
+def lock_collection(collection: Collection) -> dt.datetime | None:
+    """Take ``collection``'s write lock for the rest of the transaction (a row lock on
+    PostgreSQL, the write lock on SQLite) and return the last ``date_added`` stored in it: every
+    version stored after this, until the commit, is dated later and is this transaction's."""
+    Collection.objects.filter(pk=collection.pk).update(last_date_added=F("last_date_added"))
+    return Collection.objects.values_list("last_date_added", flat=True).get(pk=collection.pk)
+
+
 @transaction.atomic
 def store(
     *, actor: User, collection: Collection, rows: list[_Row], ingest: Ingest | None = None
@@ -267,10 +275,9 @@ def store(
     """Store validated objects in ``collection``, in one transaction that holds the collection's
     lock, so that ``date_added`` increases with every version stored there. A version already
     stored (same id and version) is a success that stores nothing."""
-    # Lock the collection first (a row lock on PostgreSQL, the write lock on SQLite): the
-    # date_added that follow are then later than any stored, in commit order.
-    Collection.objects.filter(pk=collection.pk).update(last_date_added=F("last_date_added"))
-    last = Collection.objects.values_list("last_date_added", flat=True).get(pk=collection.pk)
+    # Lock the collection first: the date_added that follow are then later than any stored,
+    # in commit order.
+    last = lock_collection(collection)
     keys = {(row.obj["id"], row.version) for row in rows if row.version}
     existing: set[tuple[str, str]] = set()
     if keys:

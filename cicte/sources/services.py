@@ -645,10 +645,9 @@ def _poll_misp(
         )
     owner, collection = source.owner, source.collection
     with transaction.atomic():
-        # Take the collection's lock before the import does (the store takes it the same way),
-        # so that the versions dated after ``before`` are this import's and nobody else's.
-        Collection.objects.filter(pk=collection.pk).update(last_date_added=F("last_date_added"))
-        before = Collection.objects.values_list("last_date_added", flat=True).get(pk=collection.pk)
+        # Take the collection's lock before the import does, so that the versions dated after
+        # ``before`` are this import's and nobody else's.
+        before = intel.lock_collection(collection)
         try:
             result = misp.import_events(
                 actor=owner, collection=collection, events=read.events, source=source.url
