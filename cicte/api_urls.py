@@ -30,6 +30,8 @@ urlpatterns = [
     path("intel/", include("cicte.intel.api.urls")),
     path("advisories/", include("cicte.advisories.api.urls")),
     path("hunts/", include("cicte.hunts.api.urls")),
+    path("sanctions/designations/", include("cicte.designations.api.urls")),
+    path("sanctions/screening/", include("cicte.screening.api.urls")),
     path("sanctions/", include("cicte.sanctions.api.urls")),
     path("", include("cicte.accounts.api.urls")),
     # Anything else under /api/: a JSON 404, not the HTML page.

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "cicte.hunts",
     "cicte.sources",
     "cicte.sanctions",
+    "cicte.designations",
+    "cicte.screening",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +332,10 @@ SPECTACULAR_SETTINGS = {
         "TLPEnum": "cicte.core.choices.TLP",
         "HuntValueKindEnum": "cicte.hunts.choices.ValueKind",
         "AdvisoryStatusEnum": "cicte.advisories.choices.AdvisoryStatus",
+        "LanguageEnum": "cicte.accounts.choices.Language",
+        "AdvisoryLanguageEnum": "cicte.advisories.choices.LANGUAGES",
+        "SubjectKindEnum": "cicte.designations.choices.SubjectKind",
+        "PartyKindEnum": ["person", "organization"],
     },
 }
 
@@ -420,3 +426,15 @@ SANCTIONS_FETCH_ENABLED = envbool("SANCTIONS_FETCH_ENABLED", True)
 SANCTIONS_FETCH_EVERY_HOURS = envint("SANCTIONS_FETCH_EVERY_HOURS", 1)
 SANCTIONS_HTTP_TIMEOUT = envint("SANCTIONS_HTTP_TIMEOUT", 60)
 SANCTIONS_MAX_DOWNLOAD_BYTES = envint("SANCTIONS_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024)
+
+# --- Batch screening (cicte.screening): the largest customer file in bytes and rows, how many
+# days a file is kept after its job finished (the hits stay), and how many jobs one person may
+# have waiting or running at once.
+SCREENING_MAX_UPLOAD_BYTES = envint("SCREENING_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+SCREENING_MAX_ROWS = envint("SCREENING_MAX_ROWS", 1_000_000)
+SCREENING_KEEP_UPLOAD_DAYS = envint("SCREENING_KEEP_UPLOAD_DAYS", 7)
+SCREENING_MAX_ACTIVE_JOBS = envint("SCREENING_MAX_ACTIVE_JOBS", 3)
+# How many changed entries a list-change notification carries: listed in the email (the rest
+# behind a link to the version's page), and in the webhook (the rest behind the API's diff).
+SANCTIONS_NOTIFY_EMAIL_CHANGES = envint("SANCTIONS_NOTIFY_EMAIL_CHANGES", 50)
+SANCTIONS_NOTIFY_WEBHOOK_CHANGES = envint("SANCTIONS_NOTIFY_WEBHOOK_CHANGES", 500)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("intel/", include("cicte.intel.urls")),
     path("advisories/", include("cicte.advisories.urls")),
     path("hunts/", include("cicte.hunts.urls")),
+    path("sanctions/designations/", include("cicte.designations.urls")),
+    path("sanctions/screening/", include("cicte.screening.urls")),
     path("sanctions/", include("cicte.sanctions.urls")),
     path("api/", include("cicte.api_urls")),
     path("taxii2/", include("cicte.taxii.urls")),

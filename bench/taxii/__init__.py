@@ -62,7 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _env(database_url: str | None, tmp: Path, settings: str = "bench.settings") -> dict[str, str]:
+def worker_env(
+    database_url: str | None, tmp: Path, settings: str = "bench.settings"
+) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -104,14 +106,14 @@ def _database(
 
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="cicte-bench-taxii.") as tmp:
-        env = _env(database_url, Path(tmp))
+        env = worker_env(database_url, Path(tmp))
         log(f"\n== taxii: ingest, {name}")
         result["ingest"] = _worker(env, "ingest", args.ingest_objects, args)
         result["version"] = result["ingest"]["version"]
     if args.skip_get:
         return result
     with tempfile.TemporaryDirectory(prefix="cicte-bench-taxii.") as tmp:
-        env = _env(database_url, Path(tmp), settings="bench.taxii.settings")
+        env = worker_env(database_url, Path(tmp), settings="bench.taxii.settings")
         if database_url:
             # A fresh schema for the collection (the ingest runs' objects are gone with it).
             _reset_postgres(env)

@@ -198,6 +198,12 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec("unodc.observer", "Jonathan Hale", "unodc", OBSERVER, network=PVE),
     AccountSpec("bank.compliance", "Valentina Gómez", "banco-demo-co", OBSERVER, network=TFS,
                 language="es"),
+    # Colombia's FIU: one official proposes domestic sanctions designations, a second approves
+    # them (four eyes); see cicte/designations/demo.py.
+    AccountSpec("uiaf.officer", "Daniela Cárdenas", "uiaf-co", "designation_officer",
+                network=TFS, totp=True, language="es"),
+    AccountSpec("uiaf.approver", "Felipe Ospina", "uiaf-co", "designation_approver",
+                network=TFS, totp=True, language="es"),
 )  # fmt: skip
 
 ORGANIZATION_FIELDS = ("name", "acronym", "kind", "member_state", "website", "description")
@@ -1018,6 +1024,12 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.sanctions import demo as sanctions_demo
 
     sanctions_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.designations import demo as designations_demo
+
+    designations_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.screening import demo as screening_demo
+
+    screening_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

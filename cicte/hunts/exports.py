@@ -4,7 +4,6 @@ have written to)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
 
 from cicte.core import audit
-from cicte.core.csvutil import Echo, neutralise
+from cicte.core.csvutil import csv_download, neutralise
 from cicte.hunts.choices import HuntSource
 from cicte.hunts.models import HuntJob, HuntMatch
 
@@ -51,29 +50,18 @@ def csv_rows(matches: Iterable[HuntMatch]) -> Iterator[list[str]]:
 
 
 def csv_response(
-    *, actor: Any, job: HuntJob, matches: QuerySet[HuntMatch], filters: dict[str, Any]
+    *, actor: Any, job: HuntJob, rows: QuerySet[HuntMatch], filters: dict[str, Any]
 ) -> StreamingHttpResponse:
-    """The matches as a CSV download; the export is an audit event (rows and filters)."""
+    """The matches (``rows``) as a CSV download; the export is an audit event (rows and
+    filters)."""
     audit.record_export(
         actor=actor,
         what="hunts.match",
-        count=matches.count(),
+        count=rows.count(),
         filters={"job": str(job.pk), **filters},
     )
-    writer = csv.writer(Echo())
-    rows = matches.order_by("line", "id").iterator(CHUNK)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in csv_rows(rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="retro-hunt-{job.pk}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def active_filters(filterset: Any) -> dict[str, Any]:
-    """The filters a valid FilterSet applied (for the export's audit event)."""
-    data = getattr(filterset.form, "cleaned_data", {}) or {}
-    return {name: str(value) for name, value in data.items() if value not in (None, "", [])}
+    matches = rows.order_by("line", "id").iterator(CHUNK)
+    return csv_download(csv_rows(matches), filename=f"retro-hunt-{job.pk}.csv")
 
 
 def download_name(job: HuntJob) -> str:

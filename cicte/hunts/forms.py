@@ -38,7 +38,7 @@ class HuntJobForm(forms.Form):
         self.fields["file"].help_text = gettext(
             "Plain text, CSV or JSON lines, optionally gzip-compressed, up to {limit}. "
             "It is read on the platform's worker, never loaded whole into memory."
-        ).format(limit=filesizeformat(uploads.max_bytes()))
+        ).format(limit=filesizeformat(uploads.LIMIT.max_bytes()))
         self.fields["text"].help_text = gettext(
             "Any text: IP addresses, CIDR blocks, domains, URLs, email addresses and MD5, "
             "SHA-1 or SHA-256 hashes are found in it. Up to {limit}; upload a file for more."

@@ -10,61 +10,35 @@ saw of the indicator when it matched (its value, TLP, collection and sharing org
 that the results stay readable when the object changes; the link to the object version is kept
 while that version exists.
 
-A job and its matches are visible only to the person who ran it: no role widens that.
+A job and its matches are visible only to the person who ran it: no role widens that. What a
+job has in common with other modules' upload jobs (author, file, timestamps, the worker's claim)
+is :class:`cicte.core.jobs.UploadJob`.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from typing import Any
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils import timezone
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from cicte.core import jobs
 from cicte.core.choices import TLP
 from cicte.hunts.choices import HuntSource, HuntStatus, MatchKind, ValueKind
 
 
-@deconstructible(path="cicte.hunts.models.PrivateStorage")
-class PrivateStorage(FileSystemStorage):
-    """Files under ``PRIVATE_MEDIA_ROOT`` (read at each use), with no URL: they are served only
-    by views that check who asks."""
-
-    @property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self) -> None:  # type: ignore[override]
-        return None
-
-
-# Readable by the platform's own user (and group) only.
-_storage = PrivateStorage(file_permissions_mode=0o640, directory_permissions_mode=0o750)
-
-
-def hunt_storage() -> PrivateStorage:
-    return _storage
+def hunt_storage() -> jobs.PrivateStorage:
+    return jobs.private_storage()
 
 
 UPLOAD_FOLDER = "hunts"
 
 
 def upload_to(instance: HuntJob, filename: str) -> str:
-    # The person's file name is kept in the row, never in the path.
-    return f"{UPLOAD_FOLDER}/{timezone.now():%Y/%m}/{instance.pk}"
+    return jobs.upload_path(UPLOAD_FOLDER, instance)
 
 
-class HuntJobQuerySet(models.QuerySet["HuntJob"]):
+class HuntJobQuerySet(jobs.UploadJobQuerySet["HuntJob"]):
     def visible_to(self, user: Any) -> HuntJobQuerySet:
         """The jobs of ``user`` alone: a job shows what its author may see, so nobody else,
         whatever their role, sees it."""
@@ -72,23 +46,14 @@ class HuntJobQuerySet(models.QuerySet["HuntJob"]):
             return self.none()
         return self.filter(created_by_id=user.pk)
 
-    def active(self) -> HuntJobQuerySet:
-        return self.filter(status__in=[HuntStatus.PENDING, HuntStatus.RUNNING])
 
-    def finished(self) -> HuntJobQuerySet:
-        return self.filter(status__in=[HuntStatus.COMPLETE, HuntStatus.FAILED])
-
-
-class HuntJob(models.Model):
+class HuntJob(jobs.UploadJob):
     """One retro-hunt: an upload matched against the indicators its author may see."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("run by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    audit_noun = "retro-hunt job"
+    results_name = "match_rows"
+    failure_resets = {"matches_stored": 0}
+
     organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("organisation"),
@@ -97,19 +62,13 @@ class HuntJob(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField(
-        _("name"), max_length=255, blank=True, help_text=_("The uploaded file's name.")
-    )
     source = models.CharField(
         _("source"), max_length=10, choices=HuntSource.choices, default=HuntSource.UPLOAD
     )
     status = models.CharField(
         _("status"), max_length=10, choices=HuntStatus.choices, default=HuntStatus.PENDING
     )
-    upload = models.FileField(
-        _("uploaded file"), storage=hunt_storage, upload_to=upload_to, max_length=300, blank=True
-    )
-    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    upload = jobs.upload_field(storage=hunt_storage, upload_to=upload_to)
     gzip = models.BooleanField(_("gzip-compressed"), default=False)
     # What the engine loaded: indicator values, and STIX indicators whose pattern it could not
     # read (AND, sequences, other object paths...).
@@ -123,12 +82,6 @@ class HuntJob(models.Model):
     suppressed = models.PositiveBigIntegerField(_("suppressed"), default=0)
     # How many matches were kept as rows (at most HUNT_MAX_STORED_MATCHES).
     matches_stored = models.PositiveBigIntegerField(_("matches kept"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    upload_removed_at = models.DateTimeField(_("upload deleted"), null=True, blank=True)
     # The report of the matches as STIX sightings (once per job).
     sightings_reported_at = models.DateTimeField(_("sightings reported"), null=True, blank=True)
     sightings_anonymous = models.BooleanField(_("reported anonymously"), default=False)
@@ -139,38 +92,13 @@ class HuntJob(models.Model):
 
     objects = HuntJobQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(jobs.UploadJob.Meta):
         verbose_name = _("retro-hunt job")
         verbose_name_plural = _("retro-hunt jobs")
         indexes = [
             models.Index(fields=["created_by", "-created_at"]),
             models.Index(fields=["status", "finished_at"]),
         ]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-    @property
-    def display_name(self) -> str:
-        return self.name or str(self.get_source_display())
-
-    @property
-    def audit_label(self) -> str:
-        """How the audit trail names a job: not by its file name, which may say what it holds."""
-        return f"retro-hunt job {self.pk}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (HuntStatus.COMPLETE, HuntStatus.FAILED)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (HuntStatus.PENDING, HuntStatus.RUNNING)
-
-    @property
-    def has_upload(self) -> bool:
-        return bool(self.upload.name)
 
     @property
     def matches_truncated(self) -> bool:

@@ -11,6 +11,9 @@ engine (:mod:`cicte.intel.hunt`) over the upload, write progress and matches as 
   they are still counted).
 - **Outcome**: complete, or failed with a message for its author (a failed job keeps no partial
   matches). A job deleted while it runs stops at its next progress write.
+
+The claim, the author's language, the failures and the progress writes are the same for every
+upload job (:mod:`cicte.core.jobs`); this module runs the hunt itself.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cicte.core import audit
+from cicte.core import audit, jobs
 from cicte.hunts.choices import HuntStatus
 from cicte.hunts.models import HuntJob, HuntMatch
 from cicte.intel.hunt import Hunter, HuntStats, IndicatorSet, Warninglists, indicators_from_stix
@@ -49,10 +53,6 @@ INDICATOR_TYPES = (
 PROGRESS_EVERY = 50_000
 BATCH = 1000
 READ_CHUNK = 2000
-
-
-class JobGone(Exception):
-    """The job was deleted while it ran."""
 
 
 class HuntError(Exception):
@@ -126,30 +126,19 @@ def load_indicators(user: Any) -> Loaded:
 def run_job(job_id: Any) -> HuntJob | None:
     """Run a pending job (the worker's task); None when there is none to run (already taken by
     another worker, finished, or deleted)."""
-    now = timezone.now()
-    claimed = HuntJob.objects.filter(pk=job_id, status=HuntStatus.PENDING).update(
-        status=HuntStatus.RUNNING, started_at=now, progress_at=now
+    return jobs.run(
+        HuntJob,
+        job_id,
+        work=_hunt,
+        fail=_fail,
+        user_error=HuntError,
+        unexpected=gettext_lazy(
+            "An unexpected error stopped the hunt. It has been logged; please try again."
+        ),
+        log=logger,
+        label="Retro-hunt",
+        select_related=("created_by__organization",),
     )
-    if not claimed:
-        return None
-    job = HuntJob.objects.select_related("created_by__organization").get(pk=job_id)
-    author = job.created_by
-    with translation.override(author.preferred_language or settings.LANGUAGE_CODE):
-        try:
-            _hunt(job)
-        except JobGone:
-            logger.info("Retro-hunt %s was deleted while it ran", job_id)
-            return None
-        except HuntError as exc:
-            _fail(job, str(exc))
-        except Exception:
-            logger.exception("Retro-hunt %s failed", job_id)
-            _fail(
-                job,
-                _("An unexpected error stopped the hunt. It has been logged; please try again."),
-            )
-    job.refresh_from_db()
-    return job
 
 
 def _hunt(job: HuntJob) -> None:
@@ -160,12 +149,7 @@ def _hunt(job: HuntJob) -> None:
         indicators_skipped=loaded.skipped,
         progress_at=timezone.now(),
     )
-    if not job.upload.name:
-        raise HuntError(_("The uploaded file is no longer kept: upload it again."))
-    try:
-        path = job.upload.path
-    except (ValueError, NotImplementedError) as exc:
-        raise HuntError(_("The uploaded file is no longer kept: upload it again.")) from exc
+    path = jobs.upload_file(job, HuntError)
     hunter = Hunter(loaded.indicators, shipped_warninglists())
     stats = HuntStats()
     limit = int(settings.HUNT_MAX_STORED_MATCHES)
@@ -173,14 +157,7 @@ def _hunt(job: HuntJob) -> None:
     stored = 0
 
     def flush() -> None:
-        if not pending:
-            return
-        try:
-            HuntMatch.objects.bulk_create(pending, batch_size=BATCH)
-        except IntegrityError as exc:
-            if not HuntJob.objects.filter(pk=job.pk).exists():
-                raise JobGone from exc
-            raise
+        jobs.insert_results(job, pending, batch_size=BATCH)
         pending.clear()
 
     def progress(current: HuntStats) -> None:
@@ -256,30 +233,9 @@ def _counters(stats: HuntStats) -> dict[str, int]:
 
 
 def _write(job: HuntJob, **fields: Any) -> None:
-    """Update the job's row; :class:`JobGone` when it is no longer there."""
-    if not HuntJob.objects.filter(pk=job.pk).update(**fields):
-        raise JobGone
-    for name, value in fields.items():
-        setattr(job, name, value)
+    """Update the job's row; :class:`~cicte.core.jobs.JobGone` when it is no longer there."""
+    jobs.write(job, **fields)
 
 
 def _fail(job: HuntJob, message: str) -> None:
-    with transaction.atomic():
-        HuntMatch.objects.filter(job_id=job.pk).delete()
-        try:
-            _write(
-                job,
-                status=HuntStatus.FAILED,
-                error=message,
-                matches_stored=0,
-                finished_at=timezone.now(),
-            )
-        except JobGone:
-            return
-        audit.record(
-            actor=job.created_by,
-            action="hunts.job_fail",
-            obj=job,
-            object_repr=job.audit_label,
-            changes={"lines": job.lines},
-        )
+    jobs.fail(job, message, action="hunts.job_fail", changes={"lines": job.lines})

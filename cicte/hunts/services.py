@@ -2,7 +2,9 @@
 deleted with their upload), the report of a job's matches as STIX sightings, and the worker's
 housekeeping (uploads kept ``HUNT_KEEP_UPLOAD_DAYS``, jobs whose worker died). One code path for
 the pages and the REST API; each write is audited. The hunt itself runs on the worker
-(:mod:`cicte.hunts.runner`), enqueued after the job's creation commits.
+(:mod:`cicte.hunts.runner`), enqueued after the job's creation commits. What every upload job
+does alike (its upload checked and kept, deleted later, jobs whose worker died) is
+:mod:`cicte.core.jobs`, with the retro-hunt's audit actions and messages.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import ngettext
 
 from cicte.accounts.models import User
 from cicte.advisories.stix import identity_id as organization_identity_id
-from cicte.core import audit, tlp
+from cicte.core import audit, jobs, tlp
 from cicte.hunts import sightings, uploads
 from cicte.hunts.choices import HuntSource, HuntStatus, SightingOutcome
 from cicte.hunts.models import UPLOAD_FOLDER, HuntJob, hunt_storage
@@ -34,13 +36,8 @@ from cicte.intel.models import Collection, StixObject
 
 logger = logging.getLogger(__name__)
 
-# A running job that wrote no progress for this long lost its worker; a pending one that waited
-# this long is enqueued again (a job runs once: the worker claims it first).
-STALE_AFTER = dt.timedelta(hours=1)
-REQUEUE_AFTER = dt.timedelta(hours=1)
 # Files in the upload folder that no job names (a creation rolled back) go after a day.
 ORPHAN_AFTER = dt.timedelta(days=1)
-SYSTEM = "system"
 # Text pasted into the form, at most (bytes of UTF-8; more goes as a file).
 MAX_PASTE_BYTES = 2 * 1000 * 1000
 
@@ -71,19 +68,18 @@ def create_job(
     the commit. ``ValidationError`` says what to fix (code ``too_large``, ``unsupported``,
     ``empty`` or ``busy``)."""
     _require(actor.is_active)
-    size = upload.size or 0
-    if size > uploads.max_bytes():
-        raise ValidationError(uploads.too_large_message(), code="too_large")
-    active = HuntJob.objects.visible_to(actor).active().count()
-    if active >= settings.HUNT_MAX_ACTIVE_JOBS:
-        raise ValidationError(
-            ngettext(
-                "You already have {count} hunt waiting or running: wait until it is done.",
-                "You already have {count} hunts waiting or running: wait until one is done.",
-                active,
-            ).format(count=active),
-            code="busy",
-        )
+    size = jobs.check_upload(
+        HuntJob,
+        actor=actor,
+        upload=upload,
+        limit=uploads.LIMIT,
+        most=settings.HUNT_MAX_ACTIVE_JOBS,
+        busy=lambda count: ngettext(
+            "You already have {count} hunt waiting or running: wait until it is done.",
+            "You already have {count} hunts waiting or running: wait until one is done.",
+            count,
+        ).format(count=count),
+    )
     compressed = uploads.inspect(upload)
     job = HuntJob(
         created_by=actor,
@@ -93,20 +89,16 @@ def create_job(
         size=size,
         gzip=compressed,
     )
-    # Moved (a temporary upload) or copied in chunks into private storage.
-    job.upload.save("upload", upload, save=False)
-    job.save()
-    audit.record(
-        actor=actor,
-        action="hunts.job_create",
-        obj=job,
-        object_repr=job.audit_label,
-        changes={"source": source, "size": size, "gzip": compressed},
-    )
     from cicte.hunts import tasks
 
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: tasks.run_hunt(job_id))
+    jobs.accept(
+        job,
+        upload,
+        actor=actor,
+        action="hunts.job_create",
+        changes={"source": source, "size": size, "gzip": compressed},
+        enqueue=tasks.run_hunt,
+    )
     return job
 
 
@@ -118,7 +110,7 @@ def delete_job(*, actor: User, job: HuntJob) -> None:
     audit.record(actor=actor, action="hunts.job_delete", obj=job, object_repr=job.audit_label)
     job.delete()
     if name:
-        _delete_after_commit(name)
+        jobs.delete_after_commit(HuntJob, name)
 
 
 @transaction.atomic
@@ -126,28 +118,12 @@ def remove_upload(*, actor: User, job: HuntJob) -> HuntJob:
     """Delete a finished job's upload now (the results stay), rather than
     ``HUNT_KEEP_UPLOAD_DAYS`` after it finished."""
     _require(job.created_by_id == actor.pk)
-    if not job.is_finished:
-        raise ValidationError(_("The hunt is still running: its upload is still being read."))
-    name = job.upload.name
-    if not name:
-        return job
-    job.upload = None
-    job.upload_removed_at = timezone.now()
-    job.save(update_fields=["upload", "upload_removed_at"])
-    audit.record(actor=actor, action="hunts.upload_delete", obj=job, object_repr=job.audit_label)
-    _delete_after_commit(name)
-    return job
-
-
-def _delete_after_commit(name: str) -> None:
-    transaction.on_commit(lambda: _delete_file(name))
-
-
-def _delete_file(name: str) -> None:
-    try:
-        hunt_storage().delete(name)
-    except OSError:
-        logger.warning("Could not delete the retro-hunt upload %s", name, exc_info=True)
+    return jobs.remove_upload(
+        actor=actor,
+        job=job,
+        action="hunts.upload_delete",
+        running=_("The hunt is still running: its upload is still being read."),
+    )
 
 
 # --- Sightings ----------------------------------------------------------------------------------
@@ -339,60 +315,29 @@ def _reach_indicator_author(actor: User, obj: dict[str, Any], indicator: StixObj
 def expire_uploads(*, now: dt.datetime | None = None) -> int:
     """Delete the uploads of jobs finished more than ``HUNT_KEEP_UPLOAD_DAYS`` ago (their
     results stay); how many."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.HUNT_KEEP_UPLOAD_DAYS)
-    expired = 0
-    jobs = HuntJob.objects.finished().filter(finished_at__lt=cutoff).exclude(upload="")
-    for pk, name in jobs.values_list("pk", "upload").iterator():
-        with transaction.atomic():
-            if HuntJob.objects.filter(pk=pk, upload=name).update(upload="", upload_removed_at=now):
-                expired += 1
-                _delete_after_commit(name)
-    if expired:
-        audit.record(
-            actor=None,
-            actor_label=SYSTEM,
-            action="hunts.uploads_expire",
-            changes={"jobs": expired, "days": settings.HUNT_KEEP_UPLOAD_DAYS},
-        )
-    return expired
+    return jobs.expire_uploads(
+        HuntJob,
+        days=settings.HUNT_KEEP_UPLOAD_DAYS,
+        action="hunts.uploads_expire",
+        now=now,
+    )
 
 
 def recover_jobs(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Jobs whose worker stopped (running without progress for :data:`STALE_AFTER`) fail with
-    a message; jobs still pending after :data:`REQUEUE_AFTER` (a lost queue) are enqueued
-    again. How many of each."""
+    """Jobs whose worker stopped (running without progress for
+    :data:`~cicte.core.jobs.STALE_AFTER`) fail with a message; jobs still pending after
+    :data:`~cicte.core.jobs.REQUEUE_AFTER` (a lost queue) are enqueued again. How many of
+    each."""
     from cicte.hunts import tasks
 
-    now = now or timezone.now()
-    failed = 0
-    stale = HuntJob.objects.filter(status=HuntStatus.RUNNING, progress_at__lt=now - STALE_AFTER)
-    for job in stale.select_related("created_by"):
-        with transaction.atomic():
-            updated = HuntJob.objects.filter(pk=job.pk, status=HuntStatus.RUNNING).update(
-                status=HuntStatus.FAILED,
-                error=_("The worker stopped before the hunt finished: upload the file again."),
-                finished_at=now,
-                matches_stored=0,
-            )
-            if updated:
-                job.match_rows.all().delete()
-                failed += 1
-                audit.record(
-                    actor=job.created_by,
-                    action="hunts.job_fail",
-                    obj=job,
-                    object_repr=job.audit_label,
-                    changes={"lines": job.lines, "reason": "worker stopped"},
-                )
-    waiting = list(
-        HuntJob.objects.filter(
-            status=HuntStatus.PENDING, created_at__lt=now - REQUEUE_AFTER
-        ).values_list("pk", flat=True)
+    return jobs.recover_jobs(
+        HuntJob,
+        error=_("The worker stopped before the hunt finished: upload the file again."),
+        action="hunts.job_fail",
+        progress=lambda job: {"lines": job.lines},
+        enqueue=tasks.run_hunt,
+        now=now,
     )
-    for pk in waiting:
-        tasks.run_hunt(str(pk))
-    return failed, len(waiting)
 
 
 def remove_orphan_files(*, now: dt.datetime | None = None) -> int:

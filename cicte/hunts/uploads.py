@@ -2,13 +2,17 @@
 into memory), refused beyond ``HUNT_MAX_UPLOAD_BYTES``, and looked at (its first bytes) so that
 what is not text (an archive, a document, UTF-16) is refused with a message saying what to send.
 
-- A form or API ``multipart/form-data`` upload: :func:`guard_multipart` runs before anything
+- A form or API ``multipart/form-data`` upload: ``LIMIT.guard_multipart`` runs before anything
   parses the body. A declared ``Content-Length`` beyond the limit (plus room for the form's
-  other fields) is refused without reading the body; otherwise :class:`SizeLimitUploadHandler`
-  goes first among Django's upload handlers (which write big files to a temporary file in
-  chunks) and stops the upload as soon as the file passes the limit.
+  other fields) is refused without reading the body; otherwise the size limit goes first among
+  Django's upload handlers (which write big files to a temporary file in chunks) and stops the
+  upload as soon as the file passes the limit.
 - A raw API body (``text/plain``, ``text/csv``, ``application/x-ndjson``,
-  ``application/gzip``): :func:`body_to_file` copies it in chunks to a temporary file.
+  ``application/gzip``): ``LIMIT.body_to_file`` copies it in chunks to a temporary file.
+
+The size limit and the chunked copy are :mod:`cicte.core.uploads`, shared with batch screening;
+this module gives them the retro-hunt's limit and messages (:data:`LIMIT`), and tells text from
+the rest.
 """
 
 from __future__ import annotations
@@ -16,17 +20,11 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-CHUNK = 64 * 1024
-# Room for the multipart framing and the form's other fields (the CSRF token, the checkbox...).
-MULTIPART_OVERHEAD = 1024 * 1024
+from cicte.core.uploads import UploadLimit
+
 # How much of an upload is looked at to tell text from the rest.
 SNIFF = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -41,7 +39,18 @@ RAW_MEDIA_TYPES = {
     "application/gzip": True,
     "application/x-gzip": True,
 }
-MULTIPART = "multipart/form-data"
+
+LIMIT = UploadLimit(
+    setting="HUNT_MAX_UPLOAD_BYTES",
+    raw_media_types=RAW_MEDIA_TYPES,
+    too_large_message=lambda limit: _(
+        "The upload is larger than the limit of {limit}. Compress it with gzip, or split it "
+        "into several uploads."
+    ).format(limit=limit),
+    empty_message=lambda: _(
+        "Send the logs or observables in the request body, with a Content-Length."
+    ),
+)
 
 # Formats people may try to upload, that the hunt does not read: named in the refusal.
 _COMPRESSED = (
@@ -50,103 +59,6 @@ _COMPRESSED = (
     (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"\x28\xb5\x2f\xfd", "zstd"),
 )
-
-
-class UploadTooLarge(Exception):
-    """An upload beyond ``HUNT_MAX_UPLOAD_BYTES``."""
-
-    def __init__(self) -> None:
-        super().__init__(too_large_message())
-
-
-def max_bytes() -> int:
-    return int(settings.HUNT_MAX_UPLOAD_BYTES)
-
-
-def too_large_message() -> str:
-    return _(
-        "The upload is larger than the limit of {limit}. Compress it with gzip, or split it "
-        "into several uploads."
-    ).format(limit=filesizeformat(max_bytes()))
-
-
-def content_length(request: HttpRequest) -> int:
-    """The request's declared body length (0 when absent or malformed)."""
-    try:
-        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        return 0
-
-
-class SizeLimitUploadHandler(FileUploadHandler):
-    """The first upload handler of a retro-hunt request: counts each file's bytes as they
-    arrive and stops the upload when one passes the limit (the rest of the body, at most
-    :data:`MULTIPART_OVERHEAD` bytes given the declared length, is read and dropped, so that
-    the refusal reaches the browser). The file is then absent and ``exceeded`` says why."""
-
-    def __init__(self, request: HttpRequest | None, limit: int) -> None:
-        super().__init__(request)
-        self.limit = limit
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        if start + len(raw_data) > self.limit:
-            self.exceeded = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
-def guard_multipart(request: HttpRequest) -> SizeLimitUploadHandler:
-    """Call before anything reads ``request.POST`` or ``request.FILES``: :class:`UploadTooLarge`
-    when the declared length is already beyond the limit (the body is not read), otherwise the
-    handler now first in ``request.upload_handlers``."""
-    if content_length(request) > max_bytes() + MULTIPART_OVERHEAD:
-        raise UploadTooLarge
-    handler = SizeLimitUploadHandler(request, max_bytes())
-    handlers: Any = request.upload_handlers  # a list until the body is parsed
-    handlers.insert(0, handler)
-    return handler
-
-
-def media_type(request: Any) -> str:
-    return str(request.META.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
-
-
-def body_to_file(request: HttpRequest, *, name: str, content_type: str) -> TemporaryUploadedFile:
-    """The request's body, copied in chunks to a temporary file. ``ValidationError`` when it is
-    empty or shorter than declared, :class:`UploadTooLarge` beyond the limit (not read)."""
-    length = content_length(request)
-    if not length:
-        raise ValidationError(
-            _("Send the logs or observables in the request body, with a Content-Length."),
-            code="empty",
-        )
-    if length > max_bytes():
-        raise UploadTooLarge
-    upload = TemporaryUploadedFile(name or "body", content_type, 0, None)
-    remaining = length
-    try:
-        while remaining:
-            chunk = request.read(min(CHUNK, remaining))
-            if not chunk:
-                break
-            upload.write(chunk)
-            remaining -= len(chunk)
-    except BaseException:
-        upload.close()
-        raise
-    if remaining:
-        upload.close()
-        raise ValidationError(
-            _("The request body ended before the length its Content-Length announced."),
-            code="incomplete",
-        )
-    upload.size = length
-    upload.seek(0)
-    return upload
 
 
 def inspect(upload: Any) -> bool:

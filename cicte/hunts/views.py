@@ -6,10 +6,10 @@ sightings.
 A job is its author's alone: everyone else gets 404 for it, its matches, CSV and file
 (``HuntJob.objects.visible_to``). Writes go through :mod:`cicte.hunts.services`.
 
-Uploads are streamed to disk by Django's upload handlers, with
-:class:`cicte.hunts.uploads.SizeLimitUploadHandler` first: the view that takes them is exempt
-from the CSRF middleware (which would parse the body before the handler is in place) and checks
-the token itself once the handler is set, as Django's documentation on upload handlers shows.
+Uploads are streamed to disk with the retro-hunt's size limit first (``uploads.LIMIT``): the
+view that takes them is exempt from the CSRF middleware and checks the token itself once the
+limit is in place (:func:`cicte.core.jobs_views.guard_upload`). What a job's page and its
+progress have in common with other upload jobs' is :mod:`cicte.core.jobs_views`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,14 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
+from cicte.core import jobs_views
 from cicte.hunts import exports, services, uploads
 from cicte.hunts.choices import HuntSource, SightingOutcome
 from cicte.hunts.filtersets import HuntJobFilterSet, HuntMatchFilterSet
 from cicte.hunts.forms import HuntJobForm, SightingsForm
 from cicte.hunts.models import HuntJob, HuntMatch
-
-PAGE_SIZE = 50
-POLL_SECONDS = 2
 
 
 def _actor(request: HttpRequest) -> User:
@@ -75,21 +73,15 @@ def _form_page(request: HttpRequest, form: HuntJobForm, status: int = 200) -> Ht
 def job_create(request: HttpRequest) -> HttpResponse:
     """Upload a file or paste observables; the job runs on the worker."""
     if request.method == "POST":
-        try:
-            handler = uploads.guard_multipart(request)
-            # Parsed now, with the size limit in place (big files go to a temporary file).
-            request.POST  # noqa: B018
-        except uploads.UploadTooLarge:
-            # Nothing was done, so nothing needs the CSRF check; the body was not kept.
-            refusal = uploads.too_large_message()
-            return _form_page(request, HuntJobForm({}, refusal=refusal), status=413)
-        except RequestDataTooBig:
+        refused = jobs_views.guard_upload(
+            request,
+            uploads.LIMIT,
+            refuse=lambda refusal: _form_page(request, HuntJobForm({}, refusal=refusal), 413),
             # The form's text fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE: pasted text.
-            refusal = HuntJobForm.paste_too_large_message()
-            return _form_page(request, HuntJobForm({}, refusal=refusal), status=413)
-        if handler.exceeded:
-            form = HuntJobForm({}, refusal=uploads.too_large_message())
-            return _form_page(request, form, status=413)
+            data_too_big=HuntJobForm.paste_too_large_message,
+        )
+        if refused is not None:
+            return refused
     return _job_create(request)
 
 
@@ -123,16 +115,13 @@ def _job_create(request: HttpRequest) -> HttpResponse:
 # --- A job --------------------------------------------------------------------------------------
 
 
-class HuntJobDetailView(FilteredListView):
+class HuntJobDetailView(jobs_views.UploadJobDetailView):
     """A job: its progress while it runs, then its matches (filtered, paged)."""
 
+    job_model = HuntJob
     template_name = "hunts/detail.html"
     results_template_name = "hunts/_matches.html"
     filterset_class = HuntMatchFilterSet
-    paginate_by = PAGE_SIZE
-
-    def check(self, actor: User) -> None:
-        self.job = _job(actor, self.kwargs["pk"])
 
     def get_queryset(self, actor: User) -> QuerySet[HuntMatch]:
         return self.job.match_rows.order_by("line", "id")
@@ -145,8 +134,7 @@ class HuntJobDetailView(FilteredListView):
             and job.match_rows.filter(stix_type="indicator").exists()
         )
         return {
-            "job": job,
-            "poll_seconds": POLL_SECONDS,
+            **super().get_context(actor),
             "sightings_form": SightingsForm() if has_indicators else None,
             "sighting_rows": [
                 {**row, "outcome_label": SightingOutcome(row["outcome"]).label}
@@ -156,27 +144,18 @@ class HuntJobDetailView(FilteredListView):
         }
 
 
-@require_GET
-def job_progress(request: HttpRequest, pk: Any) -> HttpResponse:
-    """The progress of a job, polled by htmx while it runs; once it has finished, htmx reloads
-    the page (which then shows the results)."""
-    job = _job(_actor(request), pk)
-    response = render(request, "hunts/_progress.html", {"job": job, "poll_seconds": POLL_SECONDS})
-    if job.is_finished and getattr(request, "htmx", None):
-        response["HX-Refresh"] = "true"
-    return response
+# The progress of a job, polled by htmx while it runs.
+job_progress = jobs_views.UploadJobProgressView.as_view(
+    job_model=HuntJob, template_name="hunts/_progress.html"
+)
 
 
 @require_GET
 def matches_csv(request: HttpRequest, pk: Any) -> HttpResponseBase:
     """The job's matches (with the page's filters) as CSV."""
-    actor = _actor(request)
-    job = _job(actor, pk)
-    filterset = HuntMatchFilterSet(request.GET, queryset=job.match_rows.all())
-    if not filterset.is_valid():
-        return redirect("hunts:job_detail", pk=job.pk)
-    return exports.csv_response(
-        actor=actor, job=job, matches=filterset.qs, filters=exports.active_filters(filterset)
+    job = _job(_actor(request), pk)
+    return jobs_views.results_csv(
+        request, job, HuntMatchFilterSet, exports.csv_response, "hunts:job_detail"
     )
 
 

@@ -290,12 +290,15 @@ def _entry_xml(row: Row) -> str:
     return f"    <{tag}>\n{''.join(out)}    </{tag}>\n"
 
 
-def un_xml(rows: Iterable[Row], *, generated: datetime | None = None) -> Iterator[str]:
+def un_xml(
+    rows: Iterable[Row], *, generated: datetime | None = None, trailer: str = ""
+) -> Iterator[str]:
     """The UN consolidated list's structure (INDIVIDUALS/INDIVIDUAL, ENTITIES/ENTITY, the same
     element names), generated from the stored entries. People go under INDIVIDUALS, every
     other schema under ENTITIES; a list's own id is written as REFERENCE_NUMBER. Names in
     original script are written as aliases, approximate dates of birth as exact ones (FtM keeps
-    no qualifier; the entry's notes say it)."""
+    no qualifier; the entry's notes say it). ``trailer``: XML elements written after ENTITIES,
+    inside the root (a designation's listing proposal adds its standard-form sections)."""
     when = (generated or datetime.now(UTC)).astimezone(UTC)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
     yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -310,7 +313,10 @@ def un_xml(rows: Iterable[Row], *, generated: datetime | None = None) -> Iterato
     yield "  </INDIVIDUALS>\n  <ENTITIES>\n"
     for row in others:
         yield _entry_xml(row)
-    yield "  </ENTITIES>\n</CONSOLIDATED_LIST>\n"
+    yield "  </ENTITIES>\n"
+    if trailer:
+        yield trailer
+    yield "</CONSOLIDATED_LIST>\n"
 
 
 def write(fmt: str, rows: Iterable[Row]) -> Iterator[str]:

@@ -8,10 +8,14 @@ are stored here, as ``ListEntity`` rows, so the workflow can live in its own mod
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cicte.sanctions.choices import ChangeKind, FetchStatus, ListKind
@@ -202,3 +206,199 @@ class EntityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.kind} {self.entity_id}"
+
+
+# --- Subscriptions of reporting entities and their notifications ---------------------------------
+
+MANAGE_SUBSCRIPTIONS = "sanctions.manage_subscriptions"
+
+
+def sees_every_notification(user: Any) -> bool:
+    """The Secretariat and the financial intelligence units watch every reporting entity's
+    notifications (who was told of a change, and how fast)."""
+    from cicte.accounts import permissions
+    from cicte.accounts.choices import OrganizationKind
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if permissions.has_global_perm(user, MANAGE_SUBSCRIPTIONS):
+        return True
+    organization = user.organization if user.organization_id else None
+    return organization is not None and organization.kind in (
+        OrganizationKind.SECRETARIAT,
+        OrganizationKind.FIU,
+    )
+
+
+class ListSubscriptionQuerySet(models.QuerySet["ListSubscription"]):
+    def visible_to(self, user: Any) -> ListSubscriptionQuerySet:
+        """Those who manage them: the Secretariat (every subscription) and the administrators
+        of the subscribing organisation (its own)."""
+        from cicte.accounts import permissions
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if permissions.has_global_perm(user, MANAGE_SUBSCRIPTIONS):
+            return self.all()
+        return self.filter(
+            organization_id__in=permissions.organizations_with_perm(user, MANAGE_SUBSCRIPTIONS)
+        )
+
+    def following(self, sanctions_list: SanctionsList) -> ListSubscriptionQuerySet:
+        """Active subscriptions of active organisations to ``sanctions_list`` (those naming no
+        list follow every list, domestic lists added later included)."""
+        return (
+            self.filter(is_active=True, organization__is_active=True)
+            .filter(Q(lists__isnull=True) | Q(lists=sanctions_list))
+            .distinct()
+        )
+
+
+class ListSubscription(models.Model):
+    """A reporting entity (a bank or another obliged entity) told of every change to the lists it
+    follows, at once: by email to the addresses given and by a signed webhook."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="sanctions_subscriptions",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What it is for, for example Compliance desk.")
+    )
+    lists = models.ManyToManyField(
+        SanctionsList,
+        verbose_name=_("lists"),
+        blank=True,
+        related_name="subscriptions",
+        help_text=_("None: every list, domestic lists added later included."),
+    )
+    emails = models.JSONField(_("email addresses"), default=list, blank=True)
+    language = models.CharField(_("language of the emails"), max_length=5, default="en")
+    webhook = models.ForeignKey(
+        "core.WebhookEndpoint",
+        verbose_name=_("webhook"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects = ListSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name", "name", "pk"]
+        verbose_name = _("list subscription")
+        verbose_name_plural = _("list subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.name}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: Any) -> NotificationQuerySet:
+        """The Secretariat and the financial intelligence units see every notification; the
+        people of a subscribing organisation see their organisation's."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if sees_every_notification(user):
+            return self.all()
+        if not user.organization_id:
+            return self.none()
+        return self.filter(organization_id=user.organization_id)
+
+
+class Notification(models.Model):
+    """One list version told to one subscription: when the change was made, when the email left,
+    and the webhook delivery (whose attempts say when it was delivered)."""
+
+    version = models.ForeignKey(
+        ListVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subscription = models.ForeignKey(
+        ListSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # Kept when the subscription is deleted: the organisation's record of what it was told.
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    email_to = models.JSONField(_("email recipients"), default=list, blank=True)
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_error = models.TextField(_("email error"), blank=True)
+    webhook_delivery = models.ForeignKey(
+        "core.WebhookDelivery",
+        verbose_name=_("webhook delivery"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "organization__name", "pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "subscription"], name="sanctions_notification_once"
+            )
+        ]
+        indexes = [models.Index(fields=["changed_at"], name="sanctions_notif_changed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.organization}"
+
+    @property
+    def email_delay(self) -> dt.timedelta | None:
+        """From the change to the email's leaving the platform."""
+        if self.email_sent_at is None:
+            return None
+        return self.email_sent_at - self.changed_at
+
+    @property
+    def webhook_delivered_at(self) -> dt.datetime | None:
+        """When the receiver answered 2xx: the successful attempt's start plus its duration."""
+        delivery = self.webhook_delivery
+        if delivery is None or delivery.delivered_at is None:
+            return None
+        for entry in reversed(delivery.attempt_log):
+            if entry.get("error") or not 200 <= (entry.get("status_code") or 0) < 300:
+                continue
+            at = parse_datetime(str(entry.get("at") or ""))
+            if at is not None:
+                return at + dt.timedelta(milliseconds=int(entry.get("ms") or 0))
+        return delivery.delivered_at
+
+    @property
+    def webhook_delay(self) -> dt.timedelta | None:
+        """From the change to the webhook's delivery."""
+        delivered = self.webhook_delivered_at
+        return None if delivered is None else delivered - self.changed_at

@@ -2,18 +2,22 @@
 FollowTheMoney entities, in one :class:`~cicte.sanctions.matching.Matcher`, built once per
 process and set of lists and rebuilt when any of them gains a version.
 
-Used by the ``screen`` command (and later the screening pages, API and batch jobs).
+Used by the ``screen`` command, the batch screening jobs (:mod:`cicte.screening`), and
+:func:`screen_name`: the one path of single-name screening, for ``POST /api/sanctions/screen/``
+and the screening page.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from followthemoney import model
 
-from cicte.sanctions.matching import Matcher
+from cicte.core import audit
+from cicte.sanctions.matching import Hit, Matcher, Query
 from cicte.sanctions.models import ListEntity, ListVersion, SanctionsList
 
 
@@ -76,3 +80,75 @@ def screening_for(keys: Sequence[str]) -> Screening:
         screening = Screening(matcher=Matcher(entities), source_ids=source_ids)  # type: ignore[arg-type]
         _CACHE[chosen] = (stamp, screening)
         return screening
+
+
+def resolve_lists(lists: Sequence[str] | None) -> list[str]:
+    """The keys ``lists`` checked (:class:`UnknownList`), or every list when none is named."""
+    if lists:
+        return list_keys(",".join(lists))
+    return sorted(SanctionsList.objects.values_list("key", flat=True))
+
+
+def hit_data(hit: Hit, screening: Screening) -> dict[str, Any]:
+    """A hit as the API answers it and the pages show it, with its explanation."""
+    return {
+        "list": hit.list_id,
+        "list_entity_id": screening.source_ids.get(hit.entity_id, hit.entity_id),
+        "entity_id": hit.entity_id,
+        "caption": hit.entity.caption,
+        "schema": hit.entity.schema.name,
+        "score": round(hit.score, 3),
+        "matched_name": hit.matched_name,
+        "matched_property": hit.matched_property,
+        "summary": hit.summary(),
+        "explanation": hit.explanation(),
+    }
+
+
+@dataclass(frozen=True)
+class NameScreening:
+    """The outcome of one single-name screening: the hits raised, best first, and those left
+    out because the customer record's hit was cleared earlier (see ``cleared``)."""
+
+    lists: list[str]
+    threshold: float
+    hits: list[dict[str, Any]]
+    cleared: list[dict[str, Any]] = field(default_factory=list)
+
+
+def screen_name(
+    *,
+    actor: Any,
+    query: Query,
+    lists: Sequence[str] | None,
+    threshold: float,
+    limit: int,
+    cleared: Callable[[list[dict[str, Any]]], set[int]] | None = None,
+) -> NameScreening:
+    """Screen one name (its birth date, nationality, kind, documents) against ``lists`` (all
+    when none): the API's and the page's one path. :class:`UnknownList` or ``QueryError`` say
+    what to fix. ``cleared`` (the screening app's decisions, for a customer record) names the
+    indices of the hits cleared earlier, left out of ``hits``. Each screening is an audit event
+    with the lists and the counts, never the name."""
+    keys = resolve_lists(lists)
+    query = query.validated()
+    screening = screening_for(keys)
+    found = [
+        hit_data(hit, screening)
+        for hit in screening.matcher.screen(query, threshold=threshold, limit=limit)
+    ]
+    left_out = cleared(found) if cleared is not None and found else set()
+    changes: dict[str, Any] = {
+        "lists": keys,
+        "hits": len(found) - len(left_out),
+        "threshold": threshold,
+    }
+    if cleared is not None:
+        changes["cleared"] = len(left_out)
+    audit.record(actor=actor, action="sanctions.screen", changes=changes)
+    return NameScreening(
+        lists=keys,
+        threshold=threshold,
+        hits=[hit for i, hit in enumerate(found) if i not in left_out],
+        cleared=[hit for i, hit in enumerate(found) if i in left_out],
+    )

@@ -5,16 +5,30 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from followthemoney import EntityProxy
 
-from cicte.core import audit
+from cicte.accounts import permissions
+from cicte.core import audit, webhooks
+from cicte.sanctions import notify
 from cicte.sanctions.choices import ChangeKind, FetchStatus, ListKind
-from cicte.sanctions.models import EntityChange, ListEntity, ListVersion, SanctionsList
+from cicte.sanctions.models import (
+    MANAGE_SUBSCRIPTIONS,
+    EntityChange,
+    ListEntity,
+    ListSubscription,
+    ListVersion,
+    SanctionsList,
+)
 from cicte.sanctions.sources import ParsedList
 
 OFFICIAL_TITLES = {
@@ -131,6 +145,34 @@ def ensure_official_list(key: str) -> SanctionsList:
         key=key,
         defaults={"title": OFFICIAL_TITLES.get(key, key.upper()), "kind": ListKind.OFFICIAL},
     )
+    return sanctions_list
+
+
+@transaction.atomic
+def ensure_domestic_list(*, actor: Any, member_state: Any) -> SanctionsList:
+    """A member state's domestic list (key: its lower-case ISO code), created on first use by
+    the designations workflow (cicte.designations); audited when created."""
+    key = member_state.code.lower()
+    sanctions_list, created = SanctionsList.objects.get_or_create(
+        key=key,
+        defaults={
+            "title": f"Domestic sanctions list of {member_state.name} (UNSCR 1373)",
+            "kind": ListKind.DOMESTIC,
+            "member_state": member_state,
+        },
+    )
+    if (
+        sanctions_list.kind != ListKind.DOMESTIC
+        or sanctions_list.member_state_id != member_state.pk
+    ):
+        raise ValueError(f"the list {key!r} is not the domestic list of {member_state.code}")
+    if created:
+        audit.record(
+            actor=actor,
+            action="sanctions.list.create",
+            obj=sanctions_list,
+            changes={"key": key, "kind": ListKind.DOMESTIC},
+        )
     return sanctions_list
 
 
@@ -309,6 +351,9 @@ def import_list(
             "removed": version.removed_count,
         },
     )
+    # Without delay: the subscribers' webhooks are queued with the version, their emails right
+    # after the commit (cicte.sanctions.notify).
+    notify.announce(version)
     return ImportResult(
         sanctions_list=sanctions_list,
         version=version,
@@ -347,3 +392,238 @@ def record_fetch(
             changes={"error": error[:500]},
         )
     return sanctions_list
+
+
+# --- Subscriptions of reporting entities (told of each change by cicte.sanctions.notify) -------
+
+MAX_SUBSCRIPTION_EMAILS = 20
+
+
+def may_manage_subscriptions(actor: Any, organization: Any) -> bool:
+    """The Secretariat, and the administrators of ``organization`` (org_admin there)."""
+    return permissions.has_global_perm(actor, MANAGE_SUBSCRIPTIONS) or (
+        organization.pk in permissions.organizations_with_perm(actor, MANAGE_SUBSCRIPTIONS)
+    )
+
+
+def manageable_organizations(actor: Any) -> Any:
+    """The active organisations whose subscriptions ``actor`` manages."""
+    from cicte.accounts.models import Organization
+
+    active = Organization.objects.filter(is_active=True)
+    if permissions.has_global_perm(actor, MANAGE_SUBSCRIPTIONS):
+        return active
+    return active.filter(pk__in=permissions.organizations_with_perm(actor, MANAGE_SUBSCRIPTIONS))
+
+
+def _require_manager(actor: Any, organization: Any) -> None:
+    if not may_manage_subscriptions(actor, organization):
+        raise PermissionDenied(
+            _(
+                "Only the administrators of {organization} and the Secretariat manage its "
+                "subscriptions."
+            ).format(organization=organization)
+        )
+
+
+def _clean_subscription(
+    *, name: str, lists: Iterable[SanctionsList], emails: Iterable[str], language: str, url: str
+) -> dict[str, Any]:
+    """Check a subscription's fields; every problem at once, by field."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the subscription a name, for example Compliance desk.")]
+    addresses: list[str] = []
+    for raw in emails:
+        address = str(raw).strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors.setdefault("emails", []).append(
+                _("{address} is not a valid email address.").format(address=address[:254])
+            )
+            continue
+        if address.lower() not in (a.lower() for a in addresses):
+            addresses.append(address)
+    if len(addresses) > MAX_SUBSCRIPTION_EMAILS:
+        errors.setdefault("emails", []).append(
+            _("Give at most {count} email addresses.").format(count=MAX_SUBSCRIPTION_EMAILS)
+        )
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose English, Spanish, French or Portuguese.")]
+    url = (url or "").strip()
+    if url:
+        try:
+            webhooks.check_target(url)
+        except ValidationError as exc:
+            errors["webhook_url"] = list(exc.messages)
+    if not addresses and not url and "emails" not in errors and "webhook_url" not in errors:
+        errors["emails"] = [_("Give at least one email address or a webhook URL.")]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name[:100],
+        "lists": list(lists),
+        "emails": addresses,
+        "language": language,
+        "url": url,
+    }
+
+
+def _endpoint_for(actor: Any, organization: Any, current: Any, url: str) -> tuple[Any, str | None]:
+    """The endpoint for ``url``: the current one when the URL did not change, else a new one
+    (and its secret, shown once) owned by ``actor``, who must belong to the organisation: its
+    signing secret is the organisation's, not the Secretariat's."""
+    if not url:
+        return None, None
+    if current is not None and current.url == url:
+        return current, None
+    if actor.organization_id != organization.pk:
+        raise ValidationError(
+            {
+                "webhook_url": [
+                    _(
+                        "The webhook's signing secret belongs to {organization}: one of its "
+                        "administrators sets the webhook."
+                    ).format(organization=organization)
+                ]
+            }
+        )
+    return webhooks.create_endpoint(
+        actor=actor,
+        url=url,
+        events=[notify.EVENT],
+        description=_("Sanctions list changes for {organization}").format(
+            organization=organization
+        )[:200],
+    )
+
+
+def _subscription_audit(subscription: ListSubscription, lists: list[SanctionsList]) -> dict:
+    return {
+        "organization": subscription.organization.slug,
+        "name": subscription.name,
+        "lists": sorted(item.key for item in lists) or "all",
+        "emails": subscription.emails,
+        "webhook": subscription.webhook.url if subscription.webhook else None,
+        "active": subscription.is_active,
+    }
+
+
+@transaction.atomic
+def create_subscription(
+    *,
+    actor: Any,
+    organization: Any,
+    name: str,
+    lists: Iterable[SanctionsList] = (),
+    emails: Iterable[str] = (),
+    language: str = "en",
+    webhook_url: str = "",
+    is_active: bool = True,
+) -> tuple[ListSubscription, str | None]:
+    """A reporting entity's subscription to the lists (none: every list, later ones included),
+    and the new webhook's signing secret (shown once) when a webhook URL is given."""
+    _require_manager(actor, organization)
+    values = _clean_subscription(
+        name=name, lists=lists, emails=emails, language=language, url=webhook_url
+    )
+    endpoint, secret = _endpoint_for(actor, organization, None, values["url"])
+    subscription = ListSubscription.objects.create(
+        organization=organization,
+        name=values["name"],
+        emails=values["emails"],
+        language=values["language"],
+        webhook=endpoint,
+        is_active=is_active,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    subscription.lists.set(values["lists"])
+    audit.record(
+        actor=actor,
+        action="sanctions.subscription_create",
+        obj=subscription,
+        changes=_subscription_audit(subscription, values["lists"]),
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def update_subscription(
+    *,
+    actor: Any,
+    subscription: ListSubscription,
+    name: str,
+    lists: Iterable[SanctionsList] = (),
+    emails: Iterable[str] = (),
+    language: str = "en",
+    webhook_url: str = "",
+    is_active: bool = True,
+) -> tuple[ListSubscription, str | None]:
+    """Change a subscription; a new webhook URL makes a new endpoint (its secret returned, shown
+    once), an empty one detaches the webhook (its owner keeps the endpoint and its log)."""
+    _require_manager(actor, subscription.organization)
+    values = _clean_subscription(
+        name=name, lists=lists, emails=emails, language=language, url=webhook_url
+    )
+    endpoint, secret = _endpoint_for(
+        actor, subscription.organization, subscription.webhook, values["url"]
+    )
+    subscription.name = values["name"]
+    subscription.emails = values["emails"]
+    subscription.language = values["language"]
+    subscription.webhook = endpoint
+    subscription.is_active = is_active
+    subscription.updated_at = timezone.now()
+    subscription.save(
+        update_fields=["name", "emails", "language", "webhook", "is_active", "updated_at"]
+    )
+    subscription.lists.set(values["lists"])
+    audit.record(
+        actor=actor,
+        action="sanctions.subscription_update",
+        obj=subscription,
+        changes=_subscription_audit(subscription, values["lists"]),
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def rotate_subscription_secret(*, actor: Any, subscription: ListSubscription) -> str:
+    """A new signing secret for the subscription's webhook (shown once): the endpoint's owner
+    rotates it (core webhooks); another person of the organisation takes the URL over with a new
+    endpoint of their own."""
+    _require_manager(actor, subscription.organization)
+    endpoint = subscription.webhook
+    if endpoint is None:
+        raise ValidationError({"webhook_url": [_("This subscription has no webhook.")]})
+    if endpoint.owner_id == actor.pk:
+        return webhooks.rotate_secret(actor=actor, endpoint=endpoint)
+    new_endpoint, secret = _endpoint_for(actor, subscription.organization, None, endpoint.url)
+    subscription.webhook = new_endpoint
+    subscription.updated_at = timezone.now()
+    subscription.save(update_fields=["webhook", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="sanctions.subscription_webhook_replace",
+        obj=subscription,
+        changes={"webhook": endpoint.url, "previous_endpoint": endpoint.pk},
+    )
+    assert secret is not None
+    return secret
+
+
+@transaction.atomic
+def delete_subscription(*, actor: Any, subscription: ListSubscription) -> None:
+    """Delete a subscription; its notifications stay, as the organisation's record."""
+    _require_manager(actor, subscription.organization)
+    audit.record(
+        actor=actor,
+        action="sanctions.subscription_delete",
+        obj=subscription,
+        changes={"organization": subscription.organization.slug, "name": subscription.name},
+    )
+    subscription.delete()

@@ -1,4 +1,5 @@
-"""Background jobs of the sanctions app (huey): the scheduled fetch of the official lists."""
+"""Background jobs of the sanctions app (huey): the scheduled fetch of the official lists, and
+the emails telling subscribers of a list's change."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cicte.sanctions import fetch
 
@@ -26,3 +27,12 @@ def fetch_sanctions_lists() -> list[str]:
     for outcome in outcomes:
         logger.info("Sanctions list %s: %s %s", outcome.key, outcome.status, outcome.message)
     return [f"{o.key}:{o.status}" for o in outcomes]
+
+
+@db_task(retries=5, retry_delay=60, retry_backoff=2)
+def send_list_change_email(notification_id: int) -> bool:
+    """Email one subscription of a list's new version (queued after the import commits); a
+    failure is recorded on the notification and retried after 1, 2, 4, 8 and 16 minutes."""
+    from cicte.sanctions import notify
+
+    return notify.send_change_email(notification_id)

@@ -11,9 +11,16 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from cicte.core import audit
-from cicte.sanctions import exports, services
+from cicte.sanctions import exports, notify
 from cicte.sanctions.choices import ChangeKind
-from cicte.sanctions.models import EntityChange, ListEntity, ListVersion, SanctionsList
+from cicte.sanctions.filtersets import name_search
+from cicte.sanctions.models import (
+    EntityChange,
+    ListEntity,
+    ListVersion,
+    Notification,
+    SanctionsList,
+)
 
 PAGE_SIZE = 50
 
@@ -35,9 +42,13 @@ def list_index(request: HttpRequest) -> HttpResponse:
         "sanctions_list", "-number"
     ):
         latest.setdefault(version.sanctions_list_id, version)
+    stats = notify.recent_stats(request.user)
     for item in lists:
         item.latest = latest.get(item.pk)  # type: ignore[attr-defined]
-    return render(request, "sanctions/list_index.html", {"lists": lists})
+        item.delay_stats = stats.get(item.pk)  # type: ignore[attr-defined]
+    return render(
+        request, "sanctions/list_index.html", {"lists": lists, "delay_stats": stats[None]}
+    )
 
 
 @require_GET
@@ -48,12 +59,7 @@ def list_detail(request: HttpRequest, key: str) -> HttpResponse:
     entries = (
         ListEntity.objects.visible_to(request.user).current().filter(sanctions_list=sanctions_list)
     )
-    if query:
-        entries = entries.filter(
-            Q(names_text__contains=query.casefold())
-            | Q(names_text__contains=services.fold(query))
-            | Q(source_id__iexact=query)
-        )
+    entries = name_search(entries, query)
     page = Paginator(
         entries.only("ftm_id", "schema", "caption", "source_id").order_by("caption", "pk"),
         PAGE_SIZE,
@@ -96,6 +102,12 @@ def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
             "page_obj": page,
             "rows": page.object_list,
             "list_url": request.path,
+            # Who was told of this version, when, and how fast (the Secretariat and the FIUs see
+            # every reporting entity; an organisation its own).
+            "notifications": Notification.objects.visible_to(request.user)
+            .filter(version=version)
+            .select_related("organization", "subscription", "webhook_delivery")
+            .order_by("organization__name", "pk"),
         },
     )
 

@@ -183,7 +183,14 @@ def test_coordinator_grants_and_revokes_roles(world, client, login):
     login(world.actors["coordinator_same"])
     page = client.get(f"/accounts/users/{world.target.pk}/")
     offered = {r.slug for r in page.context["role_form"].fields["role"].queryset}
-    assert offered == {"org_admin", "member", "observer"}
+    # the designation roles too: a coordinator names the state's designating officials
+    assert offered == {
+        "org_admin",
+        "member",
+        "observer",
+        "designation_officer",
+        "designation_approver",
+    }
     networks = [n.slug for n in page.context["role_form"].fields["network"].queryset]
     assert networks == ["csirtamericas"]
 

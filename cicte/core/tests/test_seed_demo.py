@@ -159,6 +159,8 @@ def test_json_lists_one_account_per_role_with_exact_keys(capsys: pytest.CaptureF
         "org_admin",
         "member",
         "observer",
+        "designation_officer",
+        "designation_approver",
     }
     password = demo.demo_password()
     assert {a["password"] for a in accounts} == {password}
@@ -196,6 +198,15 @@ def test_json_lists_one_account_per_role_with_exact_keys(capsys: pytest.CaptureF
     )
     assert by_name["colcert.analyst"]["networks"] == ["csirtamericas"]
     assert by_name["certmx.analyst"]["networks"] == ["csirtamericas"]
+    # Colombia's FIU officials of the designation workflow (cicte/designations/demo.py).
+    for username, role in (
+        ("uiaf.officer", "designation_officer"),
+        ("uiaf.approver", "designation_approver"),
+    ):
+        assert by_name[username]["role"] == role
+        assert by_name[username]["member_state"] == "CO"
+        assert by_name[username]["networks"] == [TFS]
+        assert by_name[username]["totp_secret"]
     assert by_name["bank.compliance"] == {
         "username": "bank.compliance",
         "password": password,

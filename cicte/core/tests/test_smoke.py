@@ -31,4 +31,6 @@ def test_seeded_reference_data():
         "org_admin",
         "member",
         "observer",
+        "designation_officer",
+        "designation_approver",
     }

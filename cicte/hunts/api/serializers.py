@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cicte.core.jobs_api import links_schema, route_links
 from cicte.hunts.choices import SightingOutcome
 from cicte.hunts.models import HuntJob, HuntMatch
 
@@ -70,31 +70,17 @@ class HuntJobSerializer(serializers.ModelSerializer[HuntJob]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "properties": {
-                name: {"type": "string", "format": "uri"}
-                for name in ("self", "page", "matches", "matches_csv", "file")
-            },
-        }
-    )
+    @extend_schema_field(links_schema("self", "page", "matches", "matches_csv", "file"))
     def get_links(self, obj: HuntJob) -> dict[str, str]:
-        request = self.context.get("request")
-
-        def url(name: str) -> str:
-            path = reverse(name, args=[obj.pk])
-            return request.build_absolute_uri(path) if request is not None else path
-
-        links = {
-            "self": url("hunts-job-detail"),
-            "page": url("hunts:job_detail"),
-            "matches": url("hunts-job-matches"),
-            "matches_csv": url("hunts-job-matches-csv"),
+        routes = {
+            "self": "hunts-job-detail",
+            "page": "hunts:job_detail",
+            "matches": "hunts-job-matches",
+            "matches_csv": "hunts-job-matches-csv",
         }
         if obj.has_upload:
-            links["file"] = url("hunts-job-file")
-        return links
+            routes["file"] = "hunts-job-file"
+        return route_links(self, obj, routes)
 
 
 class HuntMatchSerializer(serializers.ModelSerializer[HuntMatch]):

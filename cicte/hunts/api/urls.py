@@ -4,15 +4,12 @@ from typing import Any
 
 from django.urls import path
 
+from cicte.core.jobs_api import viewset_route
 from cicte.hunts.api.views import HuntJobViewSet
 
 
-def _view(mapping: dict[str, Any]) -> Any:
-    # What a router would pass: the options of the actions' decorators (renderers...).
-    options: dict[str, Any] = {}
-    for name in mapping.values():
-        options.update(getattr(getattr(HuntJobViewSet, name), "kwargs", {}))
-    return HuntJobViewSet.as_view(mapping, **options)
+def _view(mapping: dict[str, str]) -> Any:
+    return viewset_route(HuntJobViewSet, mapping)
 
 
 urlpatterns = [

@@ -6,94 +6,43 @@ matches, CSV and file. A POST takes the logs or observables as ``multipart/form-
 ``application/gzip``), streamed to disk: 413 beyond ``HUNT_MAX_UPLOAD_BYTES``, 415 for another
 media type or what is not text; it answers 202 with the job, which the worker then runs. Tokens
 need ``intel:read`` to read and ``intel:write`` to create, delete or report sightings. Writes go
-through :mod:`cicte.hunts.services`, as the pages' do.
+through :mod:`cicte.hunts.services`, as the pages' do. The upload's handling (size limit, media
+types, the service's refusals as 413, 415 and 429) is every upload job's
+(:mod:`cicte.core.jobs_api`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, renderers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cicte.core.api import ErrorSerializer, error_responses
+from cicte.core import jobs_api
+from cicte.core.api import error_responses
 from cicte.hunts import exports, services, uploads
 from cicte.hunts.api import serializers
 from cicte.hunts.choices import HuntSource, MatchKind, ValueKind
 from cicte.hunts.filtersets import HuntJobFilterSet, HuntMatchFilterSet
 from cicte.hunts.models import HuntJob
 
-ACCEPTED = "multipart/form-data, " + ", ".join(uploads.RAW_MEDIA_TYPES)
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
-CREATE_ERRORS = {
-    **error_responses(400, 401, 403),
-    413: _error("Larger than HUNT_MAX_UPLOAD_BYTES (1 GiB by default)."),
-    415: _error("Another media type than those accepted, or content that is not text."),
-    429: _error("The caller already has HUNT_MAX_ACTIVE_JOBS jobs waiting or running."),
-}
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
-class TooManyJobs(exceptions.APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "busy"
-
-
-class DownloadRenderer(renderers.BaseRenderer):
-    """Lets a download (CSV, the upload) be asked for with any ``Accept``; the download itself
-    is a plain Django response, and errors are JSON."""
-
-    media_type = "*/*"
-    format = "download"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-def _unsupported(media_type: str, message: str | None = None) -> exceptions.UnsupportedMediaType:
-    return exceptions.UnsupportedMediaType(
-        media_type or "none",
-        detail=message
-        or _("Send multipart/form-data with a “file” field, or a body of one of: {types}.").format(
-            types=", ".join(uploads.RAW_MEDIA_TYPES)
-        ),
-    )
+CREATE_ERRORS = jobs_api.create_errors(
+    too_large="Larger than HUNT_MAX_UPLOAD_BYTES (1 GiB by default).",
+    unsupported="Another media type than those accepted, or content that is not text.",
+    busy="The caller already has HUNT_MAX_ACTIVE_JOBS jobs waiting or running.",
+)
 
 
 @extend_schema(tags=["hunts"])
-class HuntJobViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet[HuntJob],
-):
+class HuntJobViewSet(jobs_api.UploadJobViewSet[HuntJob]):
     """Retro-hunt jobs of the caller."""
 
     # Tokens need intel:read to read and intel:write to write
@@ -103,25 +52,10 @@ class HuntJobViewSet(
     filterset_class = HuntJobFilterSet
     parser_classes = [JSONParser, MultiPartParser]
     lookup_value_regex = "[0-9a-f-]{36}"
+    upload_limit = uploads.LIMIT
 
     def get_queryset(self) -> QuerySet[HuntJob]:
         return HuntJob.objects.visible_to(self.request.user).order_by("-created_at")
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Before anything parses a multipart body (the CSRF check of a session does): refuse a
-        # declared length beyond the limit unread, and put the size limit first among the
-        # upload handlers.
-        self.upload_guard: uploads.SizeLimitUploadHandler | None = None
-        if (
-            request.method == "POST"
-            and self.action == "create"
-            and uploads.media_type(request) == uploads.MULTIPART
-        ):
-            try:
-                self.upload_guard = uploads.guard_multipart(request._request)
-            except uploads.UploadTooLarge as exc:
-                raise PayloadTooLarge(str(exc)) from exc
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         summary="Your retro-hunt jobs",
@@ -150,53 +84,27 @@ class HuntJobViewSet(
         parameters=[
             OpenApiParameter("name", str, description="The job's name, for a body sent as it is.")
         ],
-        request={
-            "multipart/form-data": serializers.HuntUploadSerializer,
-            **dict.fromkeys(uploads.RAW_MEDIA_TYPES, OpenApiTypes.BINARY),
-        },
+        request=jobs_api.upload_request(serializers.HuntUploadSerializer, uploads.LIMIT),
         responses={202: serializers.HuntJobSerializer, **CREATE_ERRORS},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        media = uploads.media_type(request)
-        if media == uploads.MULTIPART:
-            upload = request.FILES.get("file")
-            if self.upload_guard is not None and self.upload_guard.exceeded:
-                raise PayloadTooLarge(uploads.too_large_message())
-            if upload is None:
-                raise exceptions.ValidationError(
-                    {"file": [_("Send the logs or observables in a “file” field.")]}
-                )
-            name = upload.name or ""
-        elif media in uploads.RAW_MEDIA_TYPES:
-            name = request.query_params.get("name", "")
-            try:
-                upload = uploads.body_to_file(request._request, name=name, content_type=media)
-            except uploads.UploadTooLarge as exc:
-                raise PayloadTooLarge(str(exc)) from exc
-        else:
-            raise _unsupported(media)
-        try:
-            job = services.create_job(
+        upload, name, media = self.receive_upload(
+            request,
+            missing=_("Send the logs or observables in a “file” field."),
+            options=lambda data: data.get("name", ""),
+        )
+        return self.accepted(
+            request,
+            upload=upload,
+            media=media,
+            create=lambda: services.create_job(
                 actor=request.user,  # type: ignore[arg-type]
                 upload=upload,
                 name=name,
                 source=HuntSource.API,
-            )
-        except ValidationError as exc:
-            code = getattr(exc, "code", None)
-            message = " ".join(exc.messages)
-            if code == "too_large":
-                raise PayloadTooLarge(message) from exc
-            if code == "unsupported":
-                raise _unsupported(media, message) from exc
-            if code == "busy":
-                raise TooManyJobs(message) from exc
-            raise
-        finally:
-            upload.close()
-        data = self.get_serializer(job).data
-        location = request.build_absolute_uri(reverse("hunts-job-detail", args=[job.pk]))
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+            ),
+            route="hunts-job-detail",
+        )
 
     @extend_schema(
         summary="Delete a retro-hunt job",
@@ -223,10 +131,7 @@ class HuntJobViewSet(
     )
     @action(detail=True, methods=["get"])
     def matches(self, request: Request, pk: Any = None) -> Response:
-        job = self.get_object()
-        filterset = HuntMatchFilterSet(request.query_params, queryset=job.match_rows.all())
-        if not filterset.is_valid():
-            raise exceptions.ValidationError(filterset.errors)
+        _job, filterset = self.filtered_results(request, HuntMatchFilterSet)
         page = self.paginate_queryset(filterset.qs.order_by("line", "id"))
         data = serializers.HuntMatchSerializer(page, many=True).data
         return self.get_paginated_response(data)
@@ -236,22 +141,11 @@ class HuntJobViewSet(
         description="A header row (line, value, kind, indicator, indicator_kind, match, "
         "stix_id, stix_type, tlp, collection, shared_by) and one row per match; the filters "
         "of the JSON list apply. Each export is an audit event.",
-        responses={(200, "text/csv"): OpenApiTypes.STR, **error_responses(400, 401, 403, 404)},
+        responses=jobs_api.CSV_RESPONSES,
     )
-    @action(
-        detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, DownloadRenderer]
-    )
+    @jobs_api.download_action()
     def matches_csv(self, request: Request, pk: Any = None) -> HttpResponseBase:
-        job = self.get_object()
-        filterset = HuntMatchFilterSet(request.query_params, queryset=job.match_rows.all())
-        if not filterset.is_valid():
-            raise exceptions.ValidationError(filterset.errors)
-        return exports.csv_response(
-            actor=request.user,
-            job=job,
-            matches=filterset.qs,
-            filters=exports.active_filters(filterset),
-        )
+        return self.results_csv(request, HuntMatchFilterSet, exports.csv_response)
 
     @extend_schema(
         methods=["GET"],
@@ -269,11 +163,7 @@ class HuntJobViewSet(
         "results stay. 400 while the job runs.",
         responses={204: None, **error_responses(400, 401, 403, 404)},
     )
-    @action(
-        detail=True,
-        methods=["get", "delete"],
-        renderer_classes=[renderers.JSONRenderer, DownloadRenderer],
-    )
+    @jobs_api.download_action(methods=["get", "delete"])
     def file(self, request: Request, pk: Any = None) -> HttpResponseBase:
         job = self.get_object()
         if request.method == "DELETE":

@@ -4,21 +4,18 @@ of the two, and an analyst of each."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+# Uploads in a temporary private folder, and the browser test's fixtures.
+from cicte.core.tests.upload_jobs import (  # noqa: F401
+    browser,
+    check_accessibility,
+    open_tab,
+    private_media,
+)
 from cicte.hunts.tests import helpers
-
-# The browser test's fixtures (Debian's Chromium through Playwright, axe-core).
-from tests.browser.conftest import browser, check_accessibility, open_tab  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings: Any, tmp_path: Path) -> Path:
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return settings.PRIVATE_MEDIA_ROOT
 
 
 @pytest.fixture

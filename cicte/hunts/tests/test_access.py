@@ -13,6 +13,7 @@ from django.test import Client
 
 from cicte.accounts.tests import factories as af
 from cicte.core.models import AuditEvent
+from cicte.core.tests.upload_jobs import person
 from cicte.hunts.choices import HuntStatus
 from cicte.hunts.models import HuntJob
 from cicte.hunts.tests.helpers import hunt, indicator, share
@@ -28,14 +29,6 @@ def job(world) -> HuntJob:
     job = hunt(world.analyst, "query evil-domain.example.com\n", "secret-incident.log")
     assert job.status == HuntStatus.COMPLETE and job.matches == 1
     return job
-
-
-def person(world: Any, who: str) -> Any:
-    if who == "secretariat":
-        admin = af.secretariat_admin()
-        af.add_totp(admin)  # the role requires a second factor
-        return admin
-    return getattr(world, who)
 
 
 def api(user: Any) -> Client:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from cicte.core.choices import TLP
+from cicte.core.tests.upload_jobs import signed_in_tab
 from cicte.hunts.choices import HuntStatus
 from cicte.hunts.models import HuntJob
 from cicte.hunts.tests import helpers
@@ -53,13 +54,11 @@ def test_analyst_uploads_a_log_and_reads_the_matches(
         world.group,
         helpers.indicator("[ipv6-addr:value = '3fff:a1:ce55::23']", label=TLP.AMBER),
     )
-    session = login(world.analyst).cookies["sessionid"].value
     log = tmp_path / "gateway-2026-11-23.log"
     log.write_text(LOG)
 
-    tab = open_tab(bypass_csp=True)
+    tab = signed_in_tab(open_tab, login, world.analyst, live_server)
     page = tab.page
-    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     page.goto(f"{live_server.url}/")
     page.get_by_role("navigation", name="Modules").get_by_role("link", name="Retro-hunt").click()
     expect(page.locator("h1")).to_have_text("Retro-hunt")

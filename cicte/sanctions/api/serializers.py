@@ -35,6 +35,14 @@ class ScreenQuerySerializer(serializers.Serializer[dict[str, Any]]):
         required=False, min_value=0, max_value=1, default=DEFAULT_THRESHOLD
     )
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
+    record_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Your customer record's id: hits your organisation cleared as false positives "
+        "for this record (with the same name, birth date, nationality and kind, and the list "
+        "entry unchanged) are not raised again but listed in `cleared`.",
+    )
 
 
 class HitSerializer(serializers.Serializer[Any]):
@@ -57,3 +65,8 @@ class ScreenResultSerializer(serializers.Serializer[Any]):
     lists = serializers.ListField(child=serializers.CharField())
     threshold = serializers.FloatField()
     hits = HitSerializer(many=True)
+    cleared = HitSerializer(
+        many=True,
+        required=False,
+        help_text="With a record_id: the hits cleared earlier as false positives, not raised.",
+    )

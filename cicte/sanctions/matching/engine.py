@@ -27,16 +27,26 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from followthemoney import registry
 from followthemoney.proxy import EntityProxy
 from rapidfuzz.distance import OSA
 
-from cicte.sanctions.matching.names import Kind, NameForm, Token, analyse, clean_text
+from cicte.sanctions.matching.names import (
+    Kind,
+    NameForm,
+    Token,
+    analyse,
+    clean_text,
+    skeleton,
+)
 
 # The alert threshold: see docs/architecture.md ("Screening engine") and docs/benchmarks.md.
 DEFAULT_THRESHOLD = 0.75
+UPTO_UNITS = 6  # short-name sets kept for the pre-filter (see Matcher._short_hits)
+PER_ENTITY_CANDIDATES = 4  # names of one list entity among the candidates of one query name
 
 # Weights of secondary identifiers (added to the name score, then clipped to [0, 1]).
 DOB_EXACT = 0.08  # full date of birth on both sides, equal
@@ -270,11 +280,24 @@ def _vowelless(form: str) -> bool:
     return not any(ch in "aeiou" for ch in form)
 
 
+def _alike(q: Token, t: Token) -> bool:
+    """Whether two tokens that share a name symbol also sound alike: rigour's symbols come from
+    Wikidata, where a few given names carry another's as an alias ("Ali" and "Haidar"). Across
+    scripts the symbol is trusted as it is."""
+    if not (q.latin and t.latin):
+        return True
+    a, b = q.abjad, t.abjad
+    allowed = max(1, min(len(a), len(b)) // 2)
+    return OSA.distance(a, b, score_cutoff=allowed) <= allowed
+
+
 def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
     if q.form == t.form:
         return 1.0, "exact"
     if q.symbols and t.symbols and not q.symbols.isdisjoint(t.symbols):
-        return 0.95, "variant"
+        if _alike(q, t):
+            return 0.95, "variant"
+        return 0.7, "nickname"  # "Paco" for "Francisco", but also "Haidar" for "Ali"
     if q.role == "initial" or t.role == "initial":
         if q.form[:1] == t.form[:1]:
             return 0.9, "initial"
@@ -295,23 +318,50 @@ def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
         if len(q.abjad) >= 2 and q.abjad == t.abjad:
             return 0.9, "transliteration"
         for key in q.abjads & t.abjads:
-            if len(key) >= 3:
+            if len(key) >= 2:
                 return 0.9, "transliteration"
+        if q.abjad and q.abjad == t.abjad and longest <= 4:
+            return 0.8, "transliteration"  # short syllables: "يل" for "Il", "سو" for "Soe"
         for a in q.abjads:
             for b in t.abjads:
-                if min(len(a), len(b)) >= 4 and OSA.distance(a, b, score_cutoff=1) <= 1:
+                if (
+                    min(len(a), len(b)) >= 2
+                    and max(len(a), len(b)) >= 3
+                    and OSA.distance(a, b, score_cutoff=1) <= 1
+                ):
                     return 0.8, "transliteration"
     elif (
         not q.abjads.isdisjoint(t.abjads)
         and longest >= 3
-        and OSA.distance(q.form, t.form, score_cutoff=1) <= 1
+        and OSA.distance(q.form, t.form, score_cutoff=2) <= (1 if longest < 6 else 2)
     ):
-        return 0.85, "sound"
+        return 0.85, "sound"  # "Chammut" for "Shammout", "Halyd" for "Khalid"
     if q.phon and q.phon == t.phon and len(q.phon) >= 3 and q.form[:1] == t.form[:1]:
         return 0.85, "sound"
     if len(q.skel) >= 4 and len(t.skel) >= 4 and OSA.distance(q.skel, t.skel, score_cutoff=1) <= 1:
         return 0.8, "consonants"
     return 0.0, ""
+
+
+@lru_cache(maxsize=4096)
+def _longest(tokens: int, q_units: int, need: int, floor: float) -> tuple[int, ...]:
+    """For each number of hit tokens, the most units a list name may have and still reach
+    ``floor`` (0: that many hits are not enough)."""
+    longest = [0] * (tokens + 1)
+    for c in range(1, tokens + 1):
+        hits = 2 * c
+        if hits < need:
+            continue
+        u = hits
+        while u < 4 * q_units and _upper(hits, q_units, u + 1) >= floor:
+            u += 1
+        longest[c] = u
+    return tuple(longest)
+
+
+def _upper(hits: int, q_units: int, l_units: int) -> float:
+    """The best name score that ``hits`` matched units can give (every hit at similarity 1)."""
+    return _combine(hits / q_units, min(1.0, hits / l_units))
 
 
 def _combine(q_cov: float, l_cov: float) -> float:
@@ -406,7 +456,9 @@ def _join(
                     [other[a].form] + ([other[a + 1].form] if b - a == 2 else []) + [other[b].form]
                 )
                 for glued in ("".join(pieces), other[a].form + other[b].form):
-                    if OSA.distance(glued, token.form, score_cutoff=1) <= 1:
+                    if OSA.distance(glued, token.form, score_cutoff=1) <= 1 or (
+                        len(token.skel) >= 4 and skeleton(glued) == token.skel
+                    ):
                         one_used[i] = other_used[a] = other_used[b] = True
                         one_sim[i] = other_sim[a] = other_sim[b] = 0.95
                         parts = f"{other[a].form} {other[b].form}"
@@ -459,13 +511,21 @@ class Matcher:
         self.entries: list[_Entry] = []
         self.names: list[_ListName] = []
         self._postings: dict[str, list[int]] = {}
+        # names with two tokens sharing a key ("Mata Mata"): a query naming it twice counts
+        # the second time only for them
+        self._twice: dict[str, list[int]] = {}
         self._name_units: list[int] = []
         self._documents: dict[str, list[int]] = {}
         self.pairs_scored = 0  # name pairs aligned so far (for benchmarks)
-        self._hit_cache: dict[tuple[str, str, str, frozenset[str]], frozenset[int]] = {}
+        self._hit_cache: dict[tuple[str, str, str, frozenset[str], bool], frozenset[int]] = {}
         for list_id, entities in lists.items():
             for entity in entities:
                 self._add(list_id, entity)
+        # _upto[u]: the names of at most u units (the short names a single hit can reach)
+        self._upto: list[frozenset[int]] = [
+            frozenset(n for n, units in enumerate(self._name_units) if units <= u)
+            for u in range(UPTO_UNITS + 1)
+        ]
 
     # -- building --------------------------------------------------------------------------
 
@@ -489,11 +549,16 @@ class Matcher:
                 self.names.append(_ListName(entry, prop, text, form))
                 self._name_units.append(max(1, round(form.weight * 2)))
                 keys: set[str] = set()
+                twice: set[str] = set()
                 for token in form.tokens:
                     if token.weight:
-                        keys |= _keys(token)
+                        token_keys = _keys(token)
+                        twice |= keys & token_keys
+                        keys |= token_keys
                 for key in keys:
                     self._postings.setdefault(key, []).append(index)
+                for key in twice:
+                    self._twice.setdefault(key, []).append(index)
         if documents:
             for doc in documents:
                 self._documents.setdefault(doc, []).append(entry)
@@ -503,12 +568,13 @@ class Matcher:
 
     # -- screening -------------------------------------------------------------------------
 
-    def _token_hits(self, token: Token) -> frozenset[int]:
-        """The list names sharing a blocking key with the token (cached: names repeat)."""
-        signature = (token.form, token.skel, token.phon, token.symbols)
+    def _token_hits(self, token: Token, *, again: bool = False) -> frozenset[int]:
+        """The list names sharing a blocking key with the token (cached: names repeat); with
+        ``again``, those where two tokens share one (the query names the token twice)."""
+        signature = (token.form, token.skel, token.phon, token.symbols, again)
         hits = self._hit_cache.get(signature)
         if hits is None:
-            postings = self._postings
+            postings = self._twice if again else self._postings
             lists = [postings[key] for key in _keys(token, listed=False) if key in postings]
             hits = frozenset().union(*lists) if lists else frozenset()
             if len(self._hit_cache) >= 50_000:
@@ -523,29 +589,29 @@ class Matcher:
         # Hits are counted in half-token units (an initial weighs half a token) with C-speed
         # Counter updates over cached hit sets; Python only loops over the names that can still
         # reach the floor.
-        full: Counter[int] = Counter()
-        half: Counter[int] = Counter()
-        q_units = 0
+        full_sets: list[frozenset[int]] = []
+        half_sets: list[frozenset[int]] = []
+        seen: set[str] = set()
         for token in weighted:
-            if token.role == "initial":
-                half.update(self._token_hits(token))
-                q_units += 1
-            else:
-                full.update(self._token_hits(token))
-                q_units += 2
-        if not full and not half:
-            return []
+            again = token.form in seen
+            seen.add(token.form)
+            hit = self._token_hits(token, again=again)
+            (half_sets if token.role == "initial" else full_sets).append(hit)
+        q_units = 2 * len(full_sets) + len(half_sets)
         # upper bound of the name score with every hit token at similarity 1 and the list name
         # fully covered: 0.6 * q + 0.4 >= floor  =>  q >= (floor - 0.4) / 0.6
         need = max(1, math.ceil(q_units * (floor - 0.4) / 0.6 - 1e-9))
-        if half:
-            for name in half:
-                full[name] += 0  # names found by initials only are visited too
-            pool = [(n, 2 * c + half.get(n, 0)) for n, c in full.items()]
-            pool = [(n, c) for n, c in pool if c >= need]
+        pool: list[tuple[int, int]]
+        if not half_sets and 2 <= len(full_sets) <= 5:
+            longest = _longest(len(full_sets), q_units, need, floor)
+            if longest[2]:
+                pool = self._pool_by_sets(full_sets, longest)
+            else:
+                pool = self._pool_by_count(full_sets, longest)
         else:
-            need_full = (need + 1) // 2
-            pool = [(n, 2 * c) for n, c in full.items() if c >= need_full]
+            pool = self._pool_by_count_half(full_sets, half_sets, q_units, need, floor)
+        if not pool:
+            return []
         names = self.names
         entries = self.entries
         name_units = self._name_units
@@ -561,8 +627,94 @@ class Matcher:
             if upper >= floor:
                 # ties (common given names) go to the names of about the query's length
                 ranked.append((-upper, abs(name_units[name] - q_units), name))
-        ranked.sort()
-        return [name for _, _, name in ranked[: self.max_candidates]]
+        return self._rank(ranked, weighted)
+
+    def _pool_by_sets(
+        self, sets: list[frozenset[int]], longest: tuple[int, ...]
+    ) -> list[tuple[int, int]]:
+        """Names hit by at least two tokens (pairwise intersections, at C speed), and names hit
+        by one when short enough; with their hit units."""
+        found: set[int] = set()
+        for i in range(len(sets)):
+            for j in range(i + 1, len(sets)):
+                found |= sets[i] & sets[j]
+        if longest[1]:
+            found |= self._short_hits(sets, longest[1])
+        units = self._name_units
+        pool = []
+        for n in found:
+            c = 0
+            for hit in sets:
+                if n in hit:
+                    c += 1
+            if units[n] <= longest[c]:
+                pool.append((n, 2 * c))
+        return pool
+
+    def _short_hits(self, sets: list[frozenset[int]], most_units: int) -> set[int]:
+        if most_units < len(self._upto):
+            short = self._upto[most_units]
+            return set().union(*(hit & short for hit in sets))
+        units = self._name_units
+        return {n for hit in sets for n in hit if units[n] <= most_units}
+
+    def _pool_by_count(
+        self, sets: list[frozenset[int]], longest: tuple[int, ...]
+    ) -> list[tuple[int, int]]:
+        """Hits counted per name; the longest list name (in units) that ``c`` hits can still
+        cover enough of is ``longest[c]``: most names hit by one token are out at once."""
+        full: Counter[int] = Counter()
+        for hit in sets:
+            full.update(hit)
+        units = self._name_units
+        return [(n, 2 * c) for n, c in full.items() if units[n] <= longest[c]]
+
+    def _pool_by_count_half(
+        self,
+        full_sets: list[frozenset[int]],
+        half_sets: list[frozenset[int]],
+        q_units: int,
+        need: int,
+        floor: float,
+    ) -> list[tuple[int, int]]:
+        """Hits counted in half-token units (an initial weighs half a token); without
+        initials, the names that ``c`` hits can still lift to the floor."""
+        if not half_sets:
+            return self._pool_by_count(full_sets, _longest(len(full_sets), q_units, need, floor))
+        full: Counter[int] = Counter()
+        half: Counter[int] = Counter()
+        for hit in full_sets:
+            full.update(hit)
+        for hit in half_sets:
+            half.update(hit)
+        for name in half:
+            full[name] += 0  # names found by initials only are visited too
+        pool = [(n, 2 * c + half.get(n, 0)) for n, c in full.items()]
+        return [(n, c) for n, c in pool if c >= need]
+
+    def _rank(self, ranked: list[tuple[float, int, int]], weighted: list[Token]) -> list[int]:
+        names = self.names
+        if len(ranked) <= self.max_candidates:
+            ranked.sort()
+            return [name for _, _, name in ranked]
+        # more names than places: among equal bounds, the names holding the query's own words
+        # first (blocking keys are loose: "Haidar" shares a name symbol with every "Ali")
+        exact: Counter[int] = Counter()
+        for token in weighted:
+            exact.update(self._postings.get("d:" + token.form, ()))
+        order = sorted((u, -exact[n], d, n) for u, d, n in ranked)
+        # at most a few names of one entity (its aliases often tie), so that one family's many
+        # aliases do not crowd out the others
+        chosen: list[int] = []
+        per_entry: Counter[int] = Counter()
+        for *_, name in order:
+            entry = names[name].entry
+            if per_entry[entry] < PER_ENTITY_CANDIDATES:
+                per_entry[entry] += 1
+                chosen.append(name)
+                if len(chosen) == self.max_candidates:
+                    break
+        return chosen
 
     def _candidate_names(self, query: Query, floor: float) -> list[tuple[NameForm, int]]:
         # secondary identifiers can add at most this much: names below floor - bonus are out

@@ -122,8 +122,9 @@ TITLES = frozenset(
 VOWELS = frozenset("aeiouy")
 # "Abd al-", "Abdul", "Abdel", "Abd el-" are one word ("servant of") written many ways; the
 # article after it is a particle. Written together ("Abdulrahman") they are split the same way.
-_ABD = ("abdoul", "abdwl", "abdul", "abdel", "abdal", "abdol", "abdu", "abd")
-_ABU = {"abou": "abu", "abo": "abu", "abu": "abu"}
+_ABD = ("abdoul", "abdwl", "abdul", "abdel", "abdal", "abdol", "abdu", "abdl", "abd")
+_ALLAH = frozenset(["lah", "llah", "allah", "ullah", "ellah", "illah", "ulla", "alla", "ella"])
+_ABU = {"abou": "abu", "abo": "abu", "abu": "abu", "abw": "abu"}
 # Arabic script has no p, v, g, e, o and writes long vowels with w and y: a key that ignores
 # those differences lets Arabic- or Cyrillic-script names meet their Latin spellings.
 _ABJAD_DIGRAPHS = (
@@ -154,6 +155,7 @@ _HOMOGLYPHS = str.maketrans(
 _LATIN_WORD = re.compile(r"[A-Za-z]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"\S+")
+_DOTTED_LETTER = re.compile(r"(?<!\w)(\w)\.")
 
 
 class Kind:
@@ -190,6 +192,8 @@ def fold_lookalikes(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """Unicode NFKC, without format characters (zero-width spaces, joiners, BOM, bidi marks)."""
+    if text.isascii():
+        return text  # NFKC leaves ASCII alone, and ASCII has no format characters
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
@@ -221,11 +225,20 @@ def abjad(form: str) -> str:
     return "".join(out)
 
 
+_H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjklmnpqrstvxz])h")
+
+
 def abjad_keys(form: str) -> frozenset[str]:
-    """abjad() of the token, and of the token without a leading article (al-, el-)."""
+    """abjad() of the token, of the token without a leading article (al-, el-), and of the
+    token without an ``h`` after a consonant: a letter-by-letter rendering of ``ch`` or ``ph``
+    in Arabic script (``كح``, ``بح``) comes back as ``kh``, ``bh``; and with ``v`` read as ``w``."""
     keys = {abjad(form)}
     if len(form) > 4 and form.startswith(("al", "el")):
         keys.add(abjad(form[2:]))
+    if "h" in form[1:]:
+        keys.add(abjad(_H_AFTER_CONSONANT.sub("", form)))
+    if "v" in form:
+        keys.add(abjad(form.replace("v", "w")))  # Cyrillic в for a Latin w
     return frozenset(k for k in keys if k)
 
 
@@ -328,9 +341,11 @@ def _near_legal(form: str) -> bool:
     )
 
 
-def _role(form: str, tag: NamePartTag, kind: str) -> str:
+def _role(form: str, tag: NamePartTag, kind: str, *, initial: bool = False) -> str:
     if tag == NamePartTag.LEGAL:
         return "legal"
+    if initial and kind != Kind.ORGANIZATION:
+        return "initial"
     if form in PARTICLES or tag == NamePartTag.STOP:
         return "particle"
     if kind != Kind.ORGANIZATION and form in TITLES:
@@ -353,6 +368,8 @@ def _split_abd(form: str) -> list[str]:
             if form == prefix:
                 return ["abd"]
             if form.startswith(prefix) and len(form) >= len(prefix) + 3:
+                if form[len(prefix) :] in _ALLAH:
+                    return [form]  # "Abdullah" is one name, not "Abd" and "Lah"
                 return ["abd", form[len(prefix) :]]
     return [form]
 
@@ -385,6 +402,8 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
     text = fold_lookalikes(clean_text(text)).replace(",", " ")
     type_tag = _TYPE_TAGS.get(kind, NameTypeTag.ENT)
     names = analyze_names(type_tag, [text], consolidate=False, infer_initials=True)
+    # "A." is an initial, not the particle "a" (rigour drops the dot before we see the part)
+    dotted = {m.group(1).casefold() for m in _DOTTED_LETTER.finditer(text)} if "." in text else ()
     result: list[NameForm] = []
     for name in sorted(names, key=lambda n: n.norm_form):
         tokens: list[Token] = []
@@ -394,7 +413,13 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
             for piece, skel, phon, abj, abjs, is_latin in _pieces(
                 part.form, part.comparable, part.metaphone or "", kind != Kind.ORGANIZATION
             ):
-                role = _role(piece, part.tag, kind)
+                role = _role(
+                    piece,
+                    part.tag,
+                    kind,
+                    initial=len(piece) == 1
+                    and (piece in dotted or (not tokens and len(name.parts) > 1)),
+                )
                 index_of[part.index].append(len(tokens))
                 tokens.append(
                     Token(

@@ -27,13 +27,12 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cicte.sanctions.matching import DEFAULT_THRESHOLD, Query, QueryError
+from cicte.sanctions.batch import COLUMNS, MAX_HITS_PER_ROW, InputErrors, output_row, read_input
+from cicte.sanctions.matching import DEFAULT_THRESHOLD
 from cicte.sanctions.screening import UnknownList, list_keys, screening_for
 
-COLUMNS = ("id", "score", "list", "list_entity_id", "matched_name", "explanation")
-OPTIONAL = ("birth_date", "nationality", "kind")
-# Hits written per input row at most (the best ones).
-MAX_HITS_PER_ROW = 10
+# The input's reading and checking, and the output's columns, are shared with the batch
+# screening jobs (cicte.screening): cicte.sanctions.batch.
 
 
 class Command(BaseCommand):
@@ -88,81 +87,6 @@ class Command(BaseCommand):
         )
 
 
-class InputErrors(Exception):
-    """Every invalid row of an input file, as ``line N: reason`` lines."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
-
-
-def read_input(path: Path) -> tuple[list[str], list[Query]]:
-    """The ids and queries of INPUT.csv, or :class:`InputErrors` naming every bad row."""
-    errors: list[str] = []
-    ids: list[str] = []
-    queries: list[Query] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise InputErrors(["line 1: the file is empty: a header id,name is needed"]) from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputErrors([f"line 1: {exc}"]) from None
-        names = [column.strip().lower() for column in header]
-        missing = [column for column in ("id", "name") if column not in names]
-        if missing:
-            raise InputErrors([f"line 1: the header lacks {', '.join(missing)}"])
-        doubled = sorted({column for column in names if column and names.count(column) > 1})
-        if doubled:
-            raise InputErrors([f"line 1: the header repeats {', '.join(doubled)}"])
-        index = {
-            column: names.index(column) for column in ("id", "name", *OPTIONAL) if column in names
-        }
-        seen: dict[str, int] = {}
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                errors.append(f"line {start}: {exc}")
-                break
-            line = reader.line_num
-            if not any(field.strip() for field in row):
-                continue
-            if len(row) != len(names):
-                errors.append(f"line {start}: {len(row)} fields where the header has {len(names)}")
-                continue
-            values = {column: row[i].strip() for column, i in index.items()}
-            record_id = values["id"]
-            if not record_id:
-                errors.append(f"line {start}: id is empty")
-                continue
-            if record_id in seen:
-                errors.append(f"line {start}: id {record_id} is already on line {seen[record_id]}")
-                continue
-            seen[record_id] = start
-            query = Query(
-                name=values["name"],
-                birth_date=values.get("birth_date") or None,
-                nationality=values.get("nationality") or None,
-                kind=values.get("kind") or None,
-            )
-            try:
-                query = query.validated()
-            except QueryError as exc:
-                errors.append(f"line {start}: {exc}")
-                continue
-            ids.append(record_id)
-            queries.append(query)
-    if errors:
-        raise InputErrors(errors)
-    return ids, queries
-
-
 def write_output(
     output: Path, ids: list[str], hits: list[list[Any]], source_ids: dict[str, str]
 ) -> int:
@@ -177,14 +101,7 @@ def write_output(
             for record_id, found in zip(ids, hits, strict=True):
                 for hit in found:
                     writer.writerow(
-                        [
-                            record_id,
-                            f"{hit.score:.3f}",
-                            hit.list_id,
-                            source_ids.get(hit.entity_id, hit.entity_id),
-                            hit.matched_name,
-                            hit.summary(),
-                        ]
+                        output_row(record_id, hit, source_ids.get(hit.entity_id, hit.entity_id))
                     )
                     count += 1
         os.replace(temporary, output)

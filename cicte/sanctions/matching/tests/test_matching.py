@@ -61,6 +61,10 @@ LIST = [
     person("p-badege", "Eric BADEGE", birthDate="1971", nationality="cd"),
     person("p-hussein", "Ali Saddam Hussein AL-TIKRITI", birthDate="1980"),
     person("p-ochoa", "Jorge Luis OCHOA VASQUEZ", idNumber="CC 8.345.871"),
+    person("p-kim", "Tong Chol KIM", birthDate="1962"),
+    person("p-hakim", "Abdullah Yahya AL HAKIM"),
+    person("p-mata", "Noel MATA MATA"),
+    person("p-haidar", "Ali HAIDAR"),
     organization("o-andinas", "INVERSIONES ANDINAS"),
     organization("o-bnc", "BANCO NACIONAL DE CUBA", "NATIONAL BANK OF CUBA"),
 ]
@@ -68,7 +72,19 @@ LIST = [
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Matcher({"un": LIST[:4], "ofac": LIST[4:]})
+    # many other Alis and Matas, so that the pre-filter has more names than places
+    crowd = [person(f"p-ali-{i}", f"Ali {name}") for i, name in enumerate(CROWD)]
+    crowd += [person(f"p-mata-{i}", f"{name} Mata") for i, name in enumerate(CROWD)]
+    return Matcher({"un": LIST[:4], "ofac": LIST[4:] + crowd})
+
+
+CROWD = [
+    "Hassan", "Hussein", "Omar", "Khalil", "Saleh", "Mansour", "Nasser", "Rahim", "Karim",
+    "Yusuf", "Bakr", "Darwish", "Ghanem", "Haddad", "Jaber", "Kassem", "Latif", "Mahdi", "Nabil",
+    "Qasim", "Rashid", "Sabri", "Tahir", "Wahid", "Zaki", "Fadel", "Gamal", "Hamdan", "Issa",
+    "Jamil", "Kamal", "Lutfi", "Majid", "Nouri", "Rafiq", "Samir", "Talal", "Walid", "Yasin",
+    "Zayed", "Adel", "Basim", "Fuad", "Hadi", "Imad",
+]  # fmt: skip
 
 
 def top(matcher: Matcher, name: str, **kw: object) -> Hit:
@@ -125,6 +141,27 @@ def test_initials(matcher: Matcher) -> None:
     assert ("j", "jorge", "initial") in {(t.query, t.listed, t.rule) for t in hit.tokens}
 
 
+def test_dotted_single_letters_are_initials_not_particles(matcher: Matcher) -> None:
+    # "A." is an initial even where "a", "e", "i" or "y" alone would be a particle
+    hit = alerts(matcher, "A. Yahya Al Hakim", "p-hakim")
+    assert ("a", "abdullah", "initial") in {(t.query, t.listed, t.rule) for t in hit.tokens}
+    assert hit.score > 0.95  # "Abdullah" stays one name: the initial covers all of it
+
+
+def test_a_name_given_twice_counts_once_per_listed_occurrence(matcher: Matcher) -> None:
+    # "Mata" twice: among the many "... Mata" names only the one with "Mata" twice comes first
+    assert alerts(matcher, "N. Mata Mata", "p-mata").score > 0.9
+
+
+def test_shared_name_symbol_without_resemblance_is_a_nickname(matcher: Matcher) -> None:
+    # Wikidata gives "Haidar" as a form of "Ali": that is worth less than a real variant
+    assert "Haidar" not in top(matcher, "Ali Hassan").matched_name
+    hit = top(matcher, "Haidar Haidar")
+    assert all(t.rule != "variant" for t in hit.tokens)
+    # and the pre-filter still finds the exact name among many Alis
+    alerts(matcher, "Ali HAIDAR", "p-haidar")
+
+
 def test_titles_are_ignored(matcher: Matcher) -> None:
     assert alerts(matcher, "Lic. Jorge Luis Ochoa Vasquez", "p-ochoa").score == 1.0
     assert alerts(matcher, "Sheikh Usama bin Ladin", "p-ladin").score == 1.0
@@ -151,6 +188,12 @@ def test_arabic_script(matcher: Matcher) -> None:
     hit = alerts(matcher, "أسامة بن لادن", "p-ladin")
     assert {t.rule for t in hit.tokens} <= {"variant", "transliteration", "consonants", "typo"}
     alerts(matcher, "محمد بن عبد الرحمن", "p-rahman")
+
+
+def test_arabic_script_spelled_letter_by_letter(matcher: Matcher) -> None:
+    # "Ch" written as kaf + ha, as a letter-by-letter transliteration does
+    hit = alerts(matcher, "تونج كحول كيم", "p-kim")
+    assert {t.rule for t in hit.tokens} <= {"transliteration", "variant", "exact"}
 
 
 def test_cyrillic_script(matcher: Matcher) -> None:
