@@ -44,7 +44,7 @@ from cicte.sanctions.matching.names import (
 )
 
 # The alert threshold: see docs/architecture.md ("Screening engine") and docs/benchmarks.md.
-DEFAULT_THRESHOLD = 0.75
+DEFAULT_THRESHOLD = 0.751
 UPTO_UNITS = 6  # short-name sets kept for the pre-filter (see Matcher._short_hits)
 PER_ENTITY_CANDIDATES = 4  # names of one list entity among the candidates of one query name
 
@@ -198,7 +198,7 @@ class Hit:
         verdict = ">=" if self.alert else "<"
         return (
             f"'{self.query_name}' ~ {self.matched_property} '{self.matched_name}' [{pairs}]; "
-            f"{feats}; score {self.score:.3f} {verdict} threshold {self.threshold:.2f}"
+            f"{feats}; score {self.score:.3f} {verdict} threshold {self.threshold:g}"
         )
 
 
@@ -736,13 +736,16 @@ class Matcher:
 
     def screen(self, query: Query, *, threshold: float | None = None, limit: int = 10) -> list[Hit]:
         """Hits at or above the threshold, best first, one per list entity."""
-        hits = self.score(query, floor=self.threshold if threshold is None else threshold)
+        chosen = self.threshold if threshold is None else threshold
+        hits = self.score(query, floor=chosen, threshold=chosen)
         return hits[:limit]
 
-    def score(self, query: Query, *, floor: float | None = None) -> list[Hit]:
+    def score(
+        self, query: Query, *, floor: float | None = None, threshold: float | None = None
+    ) -> list[Hit]:
         """Every candidate hit scoring at least ``floor`` (default: the threshold), best first."""
         query = query.validated()
-        threshold = self.threshold
+        threshold = self.threshold if threshold is None else threshold  # what hits are held to
         floor = threshold if floor is None else floor
         best: dict[int, tuple[float, float, _ListName, list[TokenMatch], str]] = {}
         for form, name_index in self._candidate_names(query, floor):

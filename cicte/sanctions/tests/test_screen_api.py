@@ -12,6 +12,7 @@ from django.test import Client
 from cicte.accounts.tests import factories as af
 from cicte.core.models import AuditEvent
 from cicte.sanctions import screening
+from cicte.sanctions.matching import DEFAULT_THRESHOLD
 from cicte.sanctions.sources import un
 from cicte.sanctions.tests.helpers import import_un, small_un_xml
 
@@ -46,7 +47,7 @@ def test_a_listed_name_is_found_and_explained(listed):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["lists"] == ["un"] and body["threshold"] == 0.75
+    assert body["lists"] == ["un"] and body["threshold"] == DEFAULT_THRESHOLD
     best = body["hits"][0]
     assert best["list"] == "un"
     assert best["list_entity_id"] == parsed.source_id_of(person)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from cicte.accounts.tests import factories as af
 from cicte.core.models import AuditEvent
+from cicte.sanctions.matching import DEFAULT_THRESHOLD
 from cicte.screening.choices import Verdict
 from cicte.screening.tests.helpers import screen
 
@@ -38,7 +39,9 @@ def test_page_and_api_give_the_same_hits(world, login):
     assert hits[0]["score"] == 1.0
 
     client = login(world.analyst)
-    page = client.post(PAGE, {**QUERY, "lists": ["ofac", "un"], "threshold": "0.75"})
+    page = client.post(
+        PAGE, {**QUERY, "lists": ["ofac", "un"], "threshold": str(DEFAULT_THRESHOLD)}
+    )
     assert page.status_code == 200
     result = page.context["result"]
     assert result.hits == hits
@@ -48,7 +51,7 @@ def test_page_and_api_give_the_same_hits(world, login):
     # The explanation: the name's parts, each feature's contribution, the score and threshold.
     assert "Gilberto Jose RODRIGUEZ OREJUELA" in html
     assert "birth_date" in html and "+0.080" in html
-    assert "threshold 0.75" in html
+    assert f"threshold {DEFAULT_THRESHOLD}" in html
     events = AuditEvent.objects.filter(action="sanctions.screen").order_by("pk")
     assert events.count() == 2
     for event in events:

@@ -324,7 +324,7 @@ def test_explanation_names_alias_parts_and_contributions(matcher: Matcher) -> No
     assert sum(f["contribution"] for f in explanation["features"]) == pytest.approx(hit.score)
     line = hit.summary()
     assert "alias 'Osama bin Laden'" in line
-    assert f">= threshold {DEFAULT_THRESHOLD:.2f}" in line
+    assert f">= threshold {DEFAULT_THRESHOLD:g}" in line
     assert "\n" not in line
 
 
