@@ -33,6 +33,7 @@ urlpatterns = [
     path("sanctions/designations/", include("cicte.designations.api.urls")),
     path("sanctions/screening/", include("cicte.screening.api.urls")),
     path("sanctions/", include("cicte.sanctions.api.urls")),
+    path("workplan/", include("cicte.workplan.api.urls")),
     path("", include("cicte.accounts.api.urls")),
     # Anything else under /api/: a JSON 404, not the HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cicte.sanctions",
     "cicte.designations",
     "cicte.screening",
+    "cicte.workplan",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +337,12 @@ SPECTACULAR_SETTINGS = {
         "AdvisoryLanguageEnum": "cicte.advisories.choices.LANGUAGES",
         "SubjectKindEnum": "cicte.designations.choices.SubjectKind",
         "PartyKindEnum": ["person", "organization"],
+        "EventKindEnum": "cicte.workplan.choices.EventKind",
+        "IatiActivityStatusEnum": "cicte.workplan.choices.ActivityStatus",
+        "AssistanceRequestStatusEnum": "cicte.workplan.choices.RequestStatus",
+        "PartnerRoleEnum": "cicte.workplan.choices.PartnerRole",
+        # The directory's, named as before the work plan's partner roles came.
+        "RoleEnum": "cicte.directory.choices.DesignationRole",
     },
 }
 
@@ -438,3 +445,16 @@ SCREENING_MAX_ACTIVE_JOBS = envint("SCREENING_MAX_ACTIVE_JOBS", 3)
 # behind a link to the version's page), and in the webhook (the rest behind the API's diff).
 SANCTIONS_NOTIFY_EMAIL_CHANGES = envint("SANCTIONS_NOTIFY_EMAIL_CHANGES", 50)
 SANCTIONS_NOTIFY_WEBHOOK_CHANGES = envint("SANCTIONS_NOTIFY_WEBHOOK_CHANGES", 500)
+
+# --- Work plan participants (cicte.workplan.people_import): the largest participant list file
+# (CSV or XLSX) and the most rows it may have; beyond either the import is refused, unread.
+WORKPLAN_IMPORT_MAX_BYTES = envint("WORKPLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+WORKPLAN_IMPORT_MAX_ROWS = envint("WORKPLAN_IMPORT_MAX_ROWS", 5000)
+
+# --- Work plan outputs (cicte.workplan.iati): the IATI organisation identifier and name of the
+# reporting organisation in the IATI activity export. The default is a placeholder: replace it
+# with the OAS's registered IATI organisation identifier before publishing to the IATI Registry.
+WORKPLAN_IATI_REPORTING_ORG = env("WORKPLAN_IATI_REPORTING_ORG") or "XM-OCHA-OAS-CICTE"
+WORKPLAN_IATI_REPORTING_ORG_NAME = env("WORKPLAN_IATI_REPORTING_ORG_NAME") or (
+    "Organization of American States, Secretariat of the Inter-American Committee against Terrorism"
+)

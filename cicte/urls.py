@@ -17,6 +17,9 @@ urlpatterns = [
     path("sanctions/designations/", include("cicte.designations.urls")),
     path("sanctions/screening/", include("cicte.screening.urls")),
     path("sanctions/", include("cicte.sanctions.urls")),
+    path("workplan/", include("cicte.workplan.urls")),
+    # Public: anyone holding a certificate's code verifies it here, without signing in.
+    path("certificates/", include("cicte.workplan.urls_certificates")),
     path("api/", include("cicte.api_urls")),
     path("taxii2/", include("cicte.taxii.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

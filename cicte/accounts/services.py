@@ -53,6 +53,7 @@ TOKEN_MODULES = {
     "intel": gettext_lazy("Threat intelligence (REST API and TAXII)"),
     "advisories": gettext_lazy("Advisories"),
     "sanctions": gettext_lazy("Sanctions lists and screening"),
+    "workplan": gettext_lazy("Work plan: events and requests for assistance"),
 }
 MAX_TOKEN_DAYS = 366
 

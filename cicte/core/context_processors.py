@@ -31,6 +31,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "url": reverse("sanctions:list_index"),
             "name": "sanctions:list_index",
         },
+        {"label": _("Work plan"), "url": reverse("workplan:index"), "name": "workplan:index"},
         {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),

@@ -1030,6 +1030,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.screening import demo as screening_demo
 
     screening_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.workplan import demo as workplan_demo
+
+    workplan_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

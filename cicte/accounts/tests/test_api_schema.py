@@ -88,6 +88,18 @@ def test_schema_validates_without_warnings():
         "/api/sanctions/screening/jobs/{id}/hits.csv",
         "/api/sanctions/subscriptions/",
         "/api/sanctions/subscriptions/{id}/",
+        "/api/workplan/events/",
+        "/api/workplan/events/{id}/",
+        "/api/workplan/partners/",
+        "/api/workplan/partners/{id}/",
+        "/api/workplan/requests/",
+        "/api/workplan/requests/{id}/",
+        "/api/workplan/requests/{id}/triage/",
+        "/api/workplan/requests/{id}/decline/",
+        "/api/workplan/requests/{id}/plan/",
+        "/api/workplan/requests/{id}/deliver/",
+        "/api/workplan/requests/{id}/feedback/",
+        "/api/workplan/requests/{id}/close/",
     }
     # Partial updates only: no PUT.
     assert set(schema["paths"]["/api/organizations/{slug}/"]) == {"get", "patch"}
