@@ -17,15 +17,13 @@ from django.db.models import Prefetch, QuerySet
 from django.forms import BaseForm, Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
-from cicte.workplan import forms, services
+from cicte.workplan import forms, services, views_people
 from cicte.workplan.choices import IndicatorSource, RequestStatus
 from cicte.workplan.filtersets import AssistanceRequestFilterSet, EventFilterSet
 from cicte.workplan.models import (
@@ -42,7 +40,6 @@ from cicte.workplan.models import (
 )
 
 # What wp-people shows on an event's page (participants), when that part is installed.
-PARTICIPANTS_TEMPLATE = "workplan/people/_event_participants.html"
 
 
 def _actor(request: HttpRequest) -> User:
@@ -226,25 +223,6 @@ class EventListView(FilteredListView):
         return {"secretariat": is_secretariat(actor)}
 
 
-def _participants_template() -> str | None:
-    try:
-        get_template(PARTICIPANTS_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return PARTICIPANTS_TEMPLATE
-
-
-def _participants_context(request: HttpRequest, event: Event) -> dict[str, Any]:
-    """The participants part of the page (wp-people's ``views_people.event_participants_context``
-    when it exists; it decides who sees personal data)."""
-    try:
-        from cicte.workplan import views_people
-    except ImportError:
-        return {}
-    hook = getattr(views_people, "event_participants_context", None)
-    return dict(hook(request, event)) if hook else {}
-
-
 @require_GET
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -264,8 +242,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "request_visible": request_visible,
         "may_see_participants": event.can_see_participants(actor),
         "secretariat": is_secretariat(actor),
-        "participants_template": _participants_template(),
-        **_participants_context(request, event),
+        # the participants part: counts by sex and state for everybody who sees the event
+        **views_people.event_participants_context(request, event),
     }
     return render(request, "workplan/event_detail.html", context)
 

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,14 +53,6 @@ def _event(request: HttpRequest, pk: int) -> Event:
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _event_url(event: Event) -> str | None:
-    """The event's own page (wp-plan's), when it exists."""
-    try:
-        return reverse("workplan:event_detail", args=[event.pk])
-    except NoReverseMatch:
-        return None
 
 
 def _audit_read(request: HttpRequest, action: str, obj: Any) -> None:
@@ -114,7 +105,6 @@ def event_participants(request: HttpRequest, pk: int) -> HttpResponse:
     may_see = event.can_see_participants(request.user)
     context: dict[str, Any] = {
         "event": event,
-        "event_url": _event_url(event),
         "may_see": may_see,
         "counts": participant_counts(event),
     }
