@@ -34,6 +34,7 @@ urlpatterns = [
     path("sanctions/screening/", include("cicte.screening.api.urls")),
     path("sanctions/", include("cicte.sanctions.api.urls")),
     path("workplan/", include("cicte.workplan.api.urls")),
+    path("exchange/", include("cicte.messaging.api.urls")),
     path("", include("cicte.accounts.api.urls")),
     # Anything else under /api/: a JSON 404, not the HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cicte.designations",
     "cicte.screening",
     "cicte.workplan",
+    "cicte.messaging",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,9 @@ SPECTACULAR_SETTINGS = {
         "PartnerRoleEnum": "cicte.workplan.choices.PartnerRole",
         # The directory's, named as before the work plan's partner roles came.
         "RoleEnum": "cicte.directory.choices.DesignationRole",
+        "MessageKindEnum": "cicte.messaging.choices.MessageKind",
+        "SendableMessageKindEnum": ["alert", "rfi", "notice"],
+        "EscalationLevelEnum": "cicte.messaging.choices.EscalationLevel",
     },
 }
 
@@ -450,6 +454,9 @@ SANCTIONS_NOTIFY_WEBHOOK_CHANGES = envint("SANCTIONS_NOTIFY_WEBHOOK_CHANGES", 50
 # (CSV or XLSX) and the most rows it may have; beyond either the import is refused, unread.
 WORKPLAN_IMPORT_MAX_BYTES = envint("WORKPLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 WORKPLAN_IMPORT_MAX_ROWS = envint("WORKPLAN_IMPORT_MAX_ROWS", 5000)
+# Requests for assistance (cicte.workplan.services.close_request): a delivered request on which
+# the state gives no feedback within this many days may be closed with the reason "no feedback".
+WORKPLAN_FEEDBACK_DAYS = envint("WORKPLAN_FEEDBACK_DAYS", 60)
 
 # --- Work plan outputs (cicte.workplan.iati): the IATI organisation identifier and name of the
 # reporting organisation in the IATI activity export. The default is a placeholder: replace it
@@ -458,3 +465,10 @@ WORKPLAN_IATI_REPORTING_ORG = env("WORKPLAN_IATI_REPORTING_ORG") or "XM-OCHA-OAS
 WORKPLAN_IATI_REPORTING_ORG_NAME = env("WORKPLAN_IATI_REPORTING_ORG_NAME") or (
     "Organization of American States, Secretariat of the Inter-American Committee against Terrorism"
 )
+
+# --- Secure exchange (cicte.messaging): an immediate message not acknowledged by a state within
+# this many minutes goes to the state's alternates and 24/7 contacts, and as long again later to
+# the Secretariat's duty officers (and this mailbox, if set); the largest attachment in bytes.
+EXCHANGE_ESCALATE_AFTER_MINUTES = envint("EXCHANGE_ESCALATE_AFTER_MINUTES", 30)
+EXCHANGE_DUTY_EMAIL = env("EXCHANGE_DUTY_EMAIL") or ""
+EXCHANGE_MAX_ATTACHMENT_BYTES = envint("EXCHANGE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)

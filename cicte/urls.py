@@ -18,6 +18,7 @@ urlpatterns = [
     path("sanctions/screening/", include("cicte.screening.urls")),
     path("sanctions/", include("cicte.sanctions.urls")),
     path("workplan/", include("cicte.workplan.urls")),
+    path("exchange/", include("cicte.messaging.urls")),
     # Public: anyone holding a certificate's code verifies it here, without signing in.
     path("certificates/", include("cicte.workplan.urls_certificates")),
     path("api/", include("cicte.api_urls")),

@@ -27,12 +27,13 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
-from bench.sanctions.generate import HOLDOUT, KINDS, load_lists, read, withheld
+from bench.sanctions.generate import EVALUATION, HOLDOUT, KINDS, load_lists, read, withheld
 from cicte.sanctions.matching import DEFAULT_THRESHOLD, Matcher, Query, analyse
 
 ALERT_RATE = 0.005
@@ -182,8 +183,13 @@ def evaluate(
     workers: int = 2,
     holdout: bool = True,
     log=print,
+    path: Path = EVALUATION,
+    keep_results: bool = False,
+    speed: bool = True,
 ) -> dict[str, Any]:
-    rows = read()
+    """The figures; with ``keep_results``, also each algorithm's per-query results (for
+    :func:`print_misses`); ``path`` another set (the held-out one, to inspect it alone)."""
+    rows = read(path)
     if sample:
         rng = random.Random(1)
         variants = [r for r in rows if r["kind"] != "innocent"]
@@ -208,31 +214,41 @@ def evaluate(
 
     # Speed of ours, end to end, one process, twice (the first warms rigour's caches).
     queries = [to_query(r) for r in rows]
-    for query in queries[:500]:
+    if keep_results:
+        figures["rows"] = rows
+        figures["results"] = {}
+    if not speed:
+        queries_timed: list[Query] = []
+    else:
+        queries_timed = queries
+    for query in queries_timed[:500]:
         matcher.screen(query)
     gc.collect()
     analyse.cache_clear()  # each name analysed afresh, as in a batch of new names
     t0 = time.perf_counter()
     pairs_before = matcher.pairs_scored
-    latencies: list[float] = []
-    for query in queries:
+    latencies: list[float] = [0.0]
+    for query in queries_timed:
         q0 = time.perf_counter()
         matcher.screen(query)
         latencies.append((time.perf_counter() - q0) * 1000)
-    elapsed = time.perf_counter() - t0
+    elapsed = max(1e-9, time.perf_counter() - t0)
     pairs = matcher.pairs_scored - pairs_before
     latencies.sort()
+    timed_n = max(1, len(queries_timed))
     figures["ours_speed"] = {
-        "names_per_s": len(queries) / elapsed,
+        "names_per_s": len(queries_timed) / elapsed,
         "pairs_per_s": pairs / elapsed,
-        "pairs_per_name": pairs / len(queries),
+        "pairs_per_name": pairs / timed_n,
         "p50_ms": latencies[len(latencies) // 2],
         "p99_ms": latencies[int(len(latencies) * 0.99)],
     }
-    log(
-        f"ours: {len(queries) / elapsed:,.0f} names/s, p99 {latencies[int(len(latencies) * 0.99)]:.2f} ms"
-    )
-    if workers > 1:
+    if speed:
+        log(
+            f"ours: {len(queries) / elapsed:,.0f} names/s, "
+            f"p99 {latencies[int(len(latencies) * 0.99)]:.2f} ms"
+        )
+    if workers > 1 and speed:
         analyse.cache_clear()
         t0 = time.perf_counter()
         matcher.screen_many(queries, workers=workers)
@@ -245,7 +261,9 @@ def evaluate(
     ours = _pool_map(_ours, len(rows), workers)
     log(f"ours scored in {time.perf_counter() - t0:.1f} s")
     figures["quality"] = {"ours": summarise(rows, ours, DEFAULT_THRESHOLD)}
-    if holdout and not sample:
+    if keep_results:
+        figures["results"]["ours"] = ours
+    if holdout and not sample and path == EVALUATION:
         # the held-out set: same lists, other names, never looked at while tuning
         held = read(HOLDOUT)
         _STATE["rows"] = held
@@ -276,6 +294,8 @@ def evaluate(
         results = _pool_map(_peer_scores, len(rows), workers)
         log(f"{peer}: {pps:,.0f} pairs/s; scored in {time.perf_counter() - t0:.1f} s")
         figures["quality"][peer] = summarise(rows, results, None)
+        if keep_results:
+            figures["results"][peer] = results
         figures.setdefault("peer_speed", {})[peer] = {
             "pairs_per_s": pps,
             "names_per_s": pps / max(1e-9, total_pairs / len(rows)),
@@ -301,6 +321,16 @@ def print_figures(figures: dict[str, Any], log=print) -> None:
             + [f"{figures['quality'][a]['at_rate']['threshold']:.3f}" for a in algos]
         )
     )
+    log(
+        "  ".join(
+            f"{c:>11}"
+            for c in ["innocents"]
+            + [
+                f"{figures['quality'][a]['at_rate']['innocent_alert_rate'] * 100:.2f}%"
+                for a in algos
+            ]
+        )
+    )
     default = figures["quality"]["ours"]["at_default"]
     log(
         f"ours at default {default['threshold']}: innocents alerted "
@@ -309,15 +339,103 @@ def print_figures(figures: dict[str, Any], log=print) -> None:
     )
 
 
+def print_holdout(held: dict[str, Any], log=print) -> None:
+    """Ours on the held-out set, at its own <= 0.5% threshold and at the default one."""
+    log("held-out set, ours:")
+    log("  ".join(f"{h:>11}" for h in ("kind", "at_rate", "at_default")))
+    for kind in KINDS:
+        log(
+            "  ".join(
+                f"{c:>11}"
+                for c in [kind]
+                + [
+                    f"{held[key]['recall'].get(kind, float('nan')):.3f}"
+                    for key in ("at_rate", "at_default")
+                ]
+            )
+        )
+    log(
+        "  ".join(
+            f"{c:>11}"
+            for c in ["innocents"]
+            + [
+                f"{held[key]['innocent_alert_rate'] * 100:.2f}%"
+                for key in ("at_rate", "at_default")
+            ]
+        )
+    )
+    log(f"held-out threshold at <= 0.5% innocents: {held['at_rate']['threshold']:.3f}")
+
+
+def print_misses(figures: dict[str, Any], kinds: Sequence[str], log=print) -> None:
+    """The variants of ``kinds`` that ours misses at its threshold on this set (with the score of
+    the target and of the best candidate), and those that a peer finds but ours misses."""
+    rows = figures["rows"]
+    results = figures["results"]
+    quality = figures["quality"]
+    cut = {algo: quality[algo]["at_rate"]["threshold"] for algo in results}
+    for kind in kinds:
+        log(f"-- {kind}: missed by ours (threshold {cut['ours']:.3f})")
+        for i, row in enumerate(rows):
+            if row["kind"] != kind:
+                continue
+            best, found, _ = results["ours"][i]
+            if found >= cut["ours"]:
+                continue
+            peers = [
+                f"{algo} {results[algo][i][1]:.3f}"
+                for algo in results
+                if algo != "ours" and results[algo][i][1] >= cut[algo]
+            ]
+            log(
+                f"{row['id']}  {row['name']!r} for {row['origin']!r} ({row['list']} "
+                f"{row['source_id']}, {row['type']}, born {row['birth_date']}): target "
+                f"{found:.3f}, best {best:.3f}"
+                + (f"; found by {', '.join(peers)}" if peers else "")
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sanctions.evaluate")
     parser.add_argument("--sample", type=int, default=None, help="variants to sample (all)")
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated, or empty")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument(
+        "--misses",
+        default="",
+        help="comma-separated variant kinds (or 'all'): print the queries of those kinds that "
+        "ours misses at its threshold, and which peers find them",
+    )
+    parser.add_argument(
+        "--set",
+        choices=("evaluation", "holdout"),
+        default="evaluation",
+        help="the set to evaluate (holdout: the held-out set alone, as its own set)",
+    )
+    parser.add_argument(
+        "--no-speed", action="store_true", help="skip the speed timings (quality only)"
+    )
+    parser.add_argument("--no-holdout", action="store_true", help="skip the held-out set's figures")
     args = parser.parse_args(argv)
     peers = [p for p in args.peers.split(",") if p]
-    figures = evaluate(sample=args.sample, peers=peers, workers=args.workers)
+    kinds = list(KINDS) if args.misses == "all" else [k for k in args.misses.split(",") if k]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        parser.error(f"unknown kind(s) {', '.join(unknown)}; kinds: {', '.join(KINDS)}")
+    figures = evaluate(
+        sample=args.sample,
+        peers=peers,
+        workers=args.workers,
+        holdout=not args.no_holdout,
+        path=HOLDOUT if args.set == "holdout" else EVALUATION,
+        keep_results=bool(kinds),
+        speed=not args.no_speed,
+    )
     print_figures(figures)
+    if "holdout" in figures:
+        print_holdout(figures["holdout"])
+    if kinds:
+        print_misses(figures, kinds)
     return 0
 
 

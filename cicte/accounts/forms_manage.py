@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cicte.accounts import permissions, services
@@ -282,11 +283,22 @@ class UserEditForm(ChangesMixin, forms.Form):
         organization.queryset = organizations_for_people(actor, include=instance.organization_id)
 
 
+class RoleChoiceField(forms.ModelChoiceField):
+    """A role as the form offers it, saying which networks it is held in when it is limited
+    (``Role.networks``)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        names = sorted(str(network.localized_name) for network in obj.networks.all())
+        if obj.scope != RoleScope.NETWORK or not names:
+            return str(obj)
+        return gettext("{role} (only in: {networks})").format(role=obj, networks=", ".join(names))
+
+
 class RoleAssignForm(forms.Form):
     """Grant a role: in a network for network roles, in an organisation for organisation roles
     (the person's own unless another is chosen), or platform-wide."""
 
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
+    role = RoleChoiceField(label=_("Role"), queryset=Role.objects.none())
     network = forms.ModelChoiceField(
         label=_("Network"),
         queryset=Network.objects.none(),
@@ -309,8 +321,18 @@ class RoleAssignForm(forms.Form):
         assert isinstance(role, forms.ModelChoiceField)
         assert isinstance(network, forms.ModelChoiceField)
         assert isinstance(organization, forms.ModelChoiceField)
-        role.queryset = Role.objects.filter(pk__in=[r.pk for r in services.assignable_roles(actor)])
         network.queryset = networks_for_roles(actor)
+        # A role limited to some networks is offered only where one of them is on offer.
+        offered = set(network.queryset.values_list("pk", flat=True))
+        role.queryset = Role.objects.filter(
+            pk__in=[
+                r.pk
+                for r in services.assignable_roles(actor)
+                if r.scope != RoleScope.NETWORK
+                or not r.allowed_network_ids()
+                or r.allowed_network_ids() & offered
+            ]
+        ).prefetch_related("networks")
         organization.queryset = organizations_for_people(actor, include=user.organization_id)
 
     def clean(self) -> dict[str, Any]:
@@ -323,6 +345,12 @@ class RoleAssignForm(forms.Form):
                 data["network"] = None
             if role.scope != RoleScope.ORGANIZATION:
                 data["organization"] = None
+            limited = list(role.networks.all()) if role.scope == RoleScope.NETWORK else []
+            if data.get("network") is None and len(limited) == 1:
+                # A role held in one network only: that network, unless another was chosen.
+                data["network"] = limited[0]
             if role.scope == RoleScope.NETWORK and data.get("network") is None:
                 self.add_error("network", _("This role is held in a network: choose one."))
+            elif role.scope == RoleScope.NETWORK and not role.allows_network(data["network"]):
+                self.add_error("network", role.network_limit_error())
         return data

@@ -187,6 +187,15 @@ class Role(LocalizedNameMixin):
         related_name="can_assign",
     )
     ordering = models.PositiveSmallIntegerField(default=100)
+    # A network role that only makes sense in some networks (the designation roles in the
+    # targeted financial sanctions network) names them; none: any network.
+    networks = models.ManyToManyField(
+        Network,
+        verbose_name=_("held only in the networks"),
+        blank=True,
+        related_name="limited_roles",
+        help_text=_("For network roles: the networks in which it may be held; none: any network."),
+    )
 
     class Meta:
         ordering = ["ordering", "slug"]
@@ -195,6 +204,22 @@ class Role(LocalizedNameMixin):
 
     def __str__(self) -> str:
         return self.localized_name
+
+    def allowed_network_ids(self) -> set[int]:
+        """The networks this role may be held in; empty: any network."""
+        return {network.pk for network in self.networks.all()}
+
+    def allows_network(self, network: Any) -> bool:
+        """Whether the role may be held in ``network`` (always, when it names no network)."""
+        allowed = self.allowed_network_ids()
+        return not allowed or (network is not None and network.pk in allowed)
+
+    def network_limit_error(self) -> str:
+        """What to fix when the role is granted in another network: the networks it is held in."""
+        names = ", ".join(sorted(str(network.localized_name) for network in self.networks.all()))
+        return _("The role {role} is held only in these networks: {networks}.").format(
+            role=self.localized_name, networks=names
+        )
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -461,6 +486,8 @@ class RoleAssignment(models.Model):
             raise ValidationError(
                 {"organization": _("This role is held in a network, not an organisation.")}
             )
+        if scope == RoleScope.NETWORK and not self.role.allows_network(self.network):
+            raise ValidationError({"network": self.role.network_limit_error()})
         if scope == RoleScope.ORGANIZATION and not self.organization_id:
             raise ValidationError(
                 {"organization": _("This role is held in an organisation: choose one.")}

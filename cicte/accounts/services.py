@@ -54,6 +54,7 @@ TOKEN_MODULES = {
     "advisories": gettext_lazy("Advisories"),
     "sanctions": gettext_lazy("Sanctions lists and screening"),
     "workplan": gettext_lazy("Work plan: events and requests for assistance"),
+    "exchange": gettext_lazy("Secure exchange between points of contact"),
 }
 MAX_TOKEN_DAYS = 366
 
@@ -212,6 +213,7 @@ def add_organization_to_network(
     """Make an organisation a member of a network; its people then belong to the network."""
     _require(_may_manage_membership(actor, organization, network))
     _network_role(role)
+    _check_role_network(role, network)
     if role.requires_mfa:
         raise ValidationError({"role": _("This role is held by people, not by organisations.")})
     membership, created = OrganizationMembership.objects.get_or_create(
@@ -365,7 +367,9 @@ def record_password_reset(*, user: User) -> None:
 def assignable_roles(actor: User) -> list[Role]:
     """The roles the actor may grant (somewhere)."""
     held = {g.role for g in permissions.grants_for(actor)}
-    return list(Role.objects.filter(assignable_by__slug__in=held).distinct())
+    return list(
+        Role.objects.filter(assignable_by__slug__in=held).distinct().prefetch_related("networks")
+    )
 
 
 def _may_assign(
@@ -423,6 +427,13 @@ def _may_assign(
     return False
 
 
+def _check_role_network(role: Role, network: Network | None) -> None:
+    """A role limited to some networks (``Role.networks``) is held in those only: a
+    ValidationError on ``network`` naming them otherwise."""
+    if role.scope == RoleScope.NETWORK and network is not None and not role.allows_network(network):
+        raise ValidationError({"network": role.network_limit_error()})
+
+
 @transaction.atomic
 def assign_role(
     *,
@@ -432,9 +443,11 @@ def assign_role(
     network: Network | None = None,
     organization: Organization | None = None,
 ) -> RoleAssignment:
-    """Grant a role, in the scope the role has."""
+    """Grant a role, in the scope the role has (a network role limited to some networks only
+    in one of them)."""
     if role.scope == RoleScope.ORGANIZATION and organization is None:
         organization = user.organization
+    _check_role_network(role, network)
     _require(_may_assign(actor, user=user, role=role, network=network, organization=organization))
     assignment = RoleAssignment(
         user=user, role=role, network=network, organization=organization, granted_by=actor

@@ -32,6 +32,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "name": "sanctions:list_index",
         },
         {"label": _("Work plan"), "url": reverse("workplan:index"), "name": "workplan:index"},
+        {"label": _("Secure exchange"), "url": reverse("messaging:list"), "name": "messaging:list"},
         {
             "label": _("Networks"),
             "url": reverse("accounts:network_list"),

@@ -1033,6 +1033,9 @@ def seed(*, password: str, log: Callable[[str], None] = lambda _msg: None) -> Se
     from cicte.workplan import demo as workplan_demo
 
     workplan_demo.seed(admin=admin, note=report.note, log=log)
+    from cicte.messaging import demo as messaging_demo
+
+    messaging_demo.seed(admin=admin, note=report.note, log=log)
     return report
 
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from cicte.accounts.models import MemberState
 from cicte.core.models import AuditEvent
 
+# The choices of a yes/no filter shown as a select (BooleanFilter's default widget says "Unknown").
+YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     """Midnight of ``day`` in the current time zone, so that a range over ``occurred_at`` stays a

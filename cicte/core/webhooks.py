@@ -25,10 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -45,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from cicte.core import audit
 from cicte.core.models import WebhookDelivery, WebhookEndpoint
+from cicte.core.targets import check_public_url
 
 DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 21600, 43200)
 TIMEOUT_SECONDS = 10
@@ -77,11 +76,6 @@ def verify(
 # --- Targets -----------------------------------------------------------------------------------
 
 
-def _private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global
-
-
 def check_target(url: str) -> None:
     """Refuse a URL the platform must not call: not http(s), plain http, or a host that
     resolves to a non-public address (unless the settings allow them)."""
@@ -90,18 +84,8 @@ def check_target(url: str) -> None:
         raise ValidationError(_("Give an https:// address."))
     if parts.scheme == "http" and not getattr(settings, "WEBHOOK_ALLOW_HTTP", False):
         raise ValidationError(_("Webhooks are sent over https only: give an https:// address."))
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False):
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ValidationError(
-            _("The host {host} cannot be resolved.").format(host=parts.hostname)
-        ) from exc
-    if any(_private(str(info[4][0])) for info in infos):
-        raise ValidationError(
-            _("The host {host} resolves to a private or local address.").format(host=parts.hostname)
-        )
+    if not getattr(settings, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False):
+        check_public_url(url)
 
 
 # --- Endpoints ---------------------------------------------------------------------------------

@@ -105,21 +105,16 @@ def _add_documents(
 def _add_addresses(
     parsed: ParsedList, entity: EntityProxy, addresses: list[dict[str, str]]
 ) -> None:
-    assert entity.id is not None
     for item in addresses:
-        full = _full_address(item)
-        address = model.make_entity("Address")
-        address.id = related_id(entity.id, "address", full)
-        address.add("full", full)
-        address.add("street", item.get("street", ""))
-        address.add("city", item.get("city", ""))
-        address.add("state", item.get("region", ""))
-        address.add("postalCode", item.get("postal_code", ""))
-        address.add("country", item.get("country", ""), quiet=True)
-        entity.add("address", full)
-        entity.add("addressEntity", address.id)
-        entity.add("country", item.get("country", ""), quiet=True)
-        parsed.add_related(entity, address)
+        parsed.add_address(
+            entity,
+            full=_full_address(item),
+            street=item.get("street", ""),
+            city=item.get("city", ""),
+            state=item.get("region", ""),
+            postal_code=item.get("postal_code", ""),
+            country=item.get("country", ""),
+        )
 
 
 def provisions(designation: Designation) -> list[str]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cicte.accounts.filtersets import SearchMixin
 from cicte.accounts.models import MemberState, Network, Organization
 from cicte.accounts.selectors import network_ids_for
+from cicte.core.filtersets import YES_NO
 from cicte.directory import text_index
 from cicte.directory.choices import (
     Availability,
@@ -32,7 +33,6 @@ from cicte.directory.models import (
 )
 from cicte.directory.services import LANGUAGE_CODES
 
-YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 # The search's order: network, member state, role, most recent first. By ids rather than names,
 # so that finding the first page does not join every match to the networks' and states' names
 # before sorting them all (see docs/benchmarks.md): networks come in the order of the work plan,

@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cicte.accounts.models import Organization
 from cicte.core.choices import TLP
+from cicte.core.filtersets import YES_NO
 from cicte.intel import stix
 from cicte.intel.models import REPORTER_HIDDEN, Collection, StixObject
 
-YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 LATEST, ALL = "latest", "all"
 VERSION_CHOICES = [(LATEST, _("Latest version only")), (ALL, _("Every version"))]
 # The types of STIX 2.1 (domain, relationship, meta and cyber-observable objects) offered in the

@@ -20,8 +20,6 @@ request forgery).
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import stat
 import zipfile
 import zlib
@@ -38,6 +36,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cicte.core.choices import TLP
+from cicte.core.targets import check_public_url
 from cicte.intel import misp, misp_engine
 from cicte.intel.filtersets import STIX_TYPES
 from cicte.intel.misp_engine import MispError
@@ -239,24 +238,8 @@ def check_feed_url(url: str) -> None:
         raise ValidationError(
             gettext("Give the address without a user name or password: it is recorded.")
         )
-    if getattr(settings, "MISP_FEED_ALLOW_PRIVATE_TARGETS", False):
-        return
-    try:
-        infos = socket.getaddrinfo(
-            parts.hostname,
-            parts.port or (443 if parts.scheme == "https" else 80),
-            proto=socket.IPPROTO_TCP,
-        )
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise ValidationError(
-            gettext("The host {host} cannot be resolved.").format(host=parts.hostname)
-        ) from exc
-    if any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in infos):
-        raise ValidationError(
-            gettext("The host {host} resolves to a private or local address.").format(
-                host=parts.hostname
-            )
-        )
+    if not getattr(settings, "MISP_FEED_ALLOW_PRIVATE_TARGETS", False):
+        check_public_url(url)
 
 
 # --- Forms -------------------------------------------------------------------------------------

@@ -289,19 +289,38 @@ def event_to_stix(event: dict[str, Any]) -> ConvertedEvent:
 Fetch = Callable[[str], bytes]
 
 
-def read_feed(base: str, fetch: Fetch) -> list[dict[str, Any]]:
-    """The events of a MISP feed: ``fetch("manifest.json")`` then ``fetch("<uuid>.json")`` for
-    each event it lists; every file checked, and each event's uuid must be the one the manifest
-    names."""
+def read_manifest(base: str, fetch: Fetch) -> dict[str, Any]:
+    """A feed's ``manifest.json`` ({event uuid: its entry}), checked: a JSON object of at most
+    :data:`MAX_EVENTS` entries, each keyed by an event uuid. It may be empty (a feed with no
+    event yet); :func:`read_feed` refuses that."""
     manifest = parse_json(fetch("manifest.json"), what=f"{base} manifest.json")
-    if not isinstance(manifest, dict) or not manifest:
-        raise MispError(f"{base}: manifest.json must be a non-empty object keyed by event uuid.")
+    if not isinstance(manifest, dict):
+        raise MispError(f"{base}: manifest.json must be a JSON object keyed by event uuid.")
     if len(manifest) > MAX_EVENTS:
         raise MispError(f"{base}: manifest.json lists more than {MAX_EVENTS} events.")
-    events = []
     for key, entry in manifest.items():
         if not _is_uuid(key) or not isinstance(entry, dict):
             raise MispError(f"{base}: manifest.json entry {key!r} is not an event uuid.")
+    return manifest
+
+
+def manifest_timestamps(manifest: dict[str, Any], *, base: str) -> dict[str, int]:
+    """{event uuid (lower case): its manifest timestamp} of a manifest :func:`read_manifest`
+    checked: what a reader that polls the feed compares to find the events that changed."""
+    timestamps: dict[str, int] = {}
+    for key, entry in manifest.items():
+        stamp = str(entry.get("timestamp", ""))
+        if not TIMESTAMP.match(stamp):
+            raise MispError(f"{base}: manifest.json: event {key} has no valid timestamp.")
+        timestamps[key.lower()] = int(stamp)
+    return timestamps
+
+
+def read_events(base: str, fetch: Fetch, uuids: Iterable[str]) -> list[dict[str, Any]]:
+    """The events ``uuids`` of a feed (as its manifest names them): ``fetch("<uuid>.json")``
+    for each, every file checked, and each must hold the one event it is named after."""
+    events = []
+    for key in uuids:
         name = f"{key}.json"
         document = parse_json(fetch(name), what=f"{base} {name}")
         found = events_of(document, what=f"{base} {name}")
@@ -309,6 +328,16 @@ def read_feed(base: str, fetch: Fetch) -> list[dict[str, Any]]:
             raise MispError(f"{base} {name}: it must hold the one event {key} of the manifest.")
         events.append(found[0])
     return events
+
+
+def read_feed(base: str, fetch: Fetch) -> list[dict[str, Any]]:
+    """The events of a MISP feed: ``fetch("manifest.json")`` then ``fetch("<uuid>.json")`` for
+    each event it lists; every file checked, and each event's uuid must be the one the manifest
+    names."""
+    manifest = read_manifest(base, fetch)
+    if not manifest:
+        raise MispError(f"{base}: manifest.json must be a non-empty object keyed by event uuid.")
+    return read_events(base, fetch, list(manifest))
 
 
 def folder_fetcher(folder: Path) -> Fetch:
@@ -324,18 +353,38 @@ def folder_fetcher(folder: Path) -> Fetch:
     return fetch
 
 
-def url_fetcher(base_url: str, *, timeout: float = 30.0) -> Fetch:
-    """Files of a feed under ``base_url``, over HTTP(S), no redirects followed, size-limited."""
+def url_fetcher(
+    base_url: str,
+    *,
+    timeout: float = 30.0,
+    session: Any = None,
+    on_error: Callable[[Exception, str], Exception] | None = None,
+) -> Fetch:
+    """Files of a feed under ``base_url``, over HTTP(S): no redirects followed, a timeout, at
+    most :data:`MAX_DOCUMENT_BYTES` read. ``session``: a ``requests.Session`` the caller set up
+    (authentication, User-Agent, response hooks); plain ``requests`` otherwise. A failed request
+    (a status other than 200 comes as ``requests.HTTPError`` with its response) raises
+    ``on_error(exception, url)``, by default a :class:`MispError` naming the URL. The address
+    itself is checked by the caller (``cicte.core.targets.check_public_url``)."""
     import requests
 
     base = base_url if base_url.endswith("/") else base_url + "/"
+    get = session.get if session is not None else requests.get
+
+    def failure(exc: Exception, url: str) -> Exception:
+        if on_error is not None:
+            return on_error(exc, url)
+        response = getattr(exc, "response", None)
+        if isinstance(exc, requests.HTTPError) and response is not None:
+            return MispError(f"{url}: the server answered {response.status_code}.")
+        return MispError(f"{url}: cannot be fetched ({exc.__class__.__name__}).")
 
     def fetch(name: str) -> bytes:
         url = urljoin(base, name)
         try:
-            with requests.get(url, timeout=timeout, stream=True, allow_redirects=False) as answer:
+            with get(url, timeout=timeout, stream=True, allow_redirects=False) as answer:
                 if answer.status_code != 200:
-                    raise MispError(f"{url}: the server answered {answer.status_code}.")
+                    raise requests.HTTPError(str(answer.status_code), response=answer)
                 body = bytearray()
                 for chunk in answer.iter_content(65536):
                     body += chunk
@@ -343,7 +392,7 @@ def url_fetcher(base_url: str, *, timeout: float = 30.0) -> Fetch:
                         raise MispError(f"{url}: larger than {MAX_DOCUMENT_BYTES} bytes.")
                 return bytes(body)
         except requests.RequestException as exc:
-            raise MispError(f"{url}: cannot be fetched ({exc.__class__.__name__}).") from exc
+            raise failure(exc, url) from exc
 
     return fetch
 

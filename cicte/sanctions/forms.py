@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cicte.accounts.models import Organization
 from cicte.sanctions.models import SanctionsList
+from cicte.sanctions.services import SubscriptionValues
 
 SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -65,6 +66,18 @@ class ListSubscriptionForm(forms.Form):
             organization.queryset = organizations
         lists: Any = self.fields["lists"]
         lists.queryset = SanctionsList.objects.visible_to(actor)
+
+    def values(self) -> SubscriptionValues:
+        """What the service takes (:func:`cicte.sanctions.services.save_subscription`)."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "lists": list(data["lists"]),
+            "emails": data["emails"],
+            "language": data["language"],
+            "webhook_url": data["webhook_url"],
+            "is_active": data["is_active"],
+        }
 
     def clean_emails(self) -> list[str]:
         text = self.cleaned_data.get("emails") or ""

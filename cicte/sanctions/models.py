@@ -1,9 +1,12 @@
 """Sanctions lists, their versions and the entities they list, as FollowTheMoney entities.
 
-Sanctions lists are public information (the UN and OFAC publish theirs openly): every signed-in
-person reads them, through ``visible_to(user)``. A domestic list's entries will go through a
-designation workflow (proposed, approved, published) in a later step: only the published ones
-are stored here, as ``ListEntity`` rows, so the workflow can live in its own models.
+Sanctions lists are public information (the UN and OFAC publish theirs openly): every signed-in,
+active person reads them. One rule, :func:`reads_lists` and the querysets' ``visible_to(user)``
+(lists, versions, their changes, entries), decides it for the pages, the API, the exports and
+screening; the command line reads what is published (``published()``). A domestic list's
+entries go through the designation workflow (:mod:`cicte.designations`): only the published
+ones are stored here, as ``ListEntity`` rows; a domestic list created but not yet published
+(no version) is seen by its state's officials only.
 """
 
 from __future__ import annotations
@@ -20,13 +23,53 @@ from django.utils.translation import gettext_lazy as _
 
 from cicte.sanctions.choices import ChangeKind, FetchStatus, ListKind
 
+# The designation workflow's permissions (cicte.designations): their holders for a member state
+# are its officials, who see its domestic list before its first publication.
+DESIGNATION_PERMS = ("designations.propose_designation", "designations.approve_designation")
+
+
+def reads_lists(user: Any) -> bool:
+    """Whether ``user`` reads the sanctions lists at all: signed in and active. Anonymous
+    visitors and inactive accounts read nothing (pages send them to the login page, the API
+    answers 401)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
+
+
+def _official_states(user: Any) -> set[int]:
+    from cicte.accounts import permissions
+
+    states: set[int] = set()
+    for perm in DESIGNATION_PERMS:
+        states |= permissions.member_states_with_perm(user, perm)
+    return states
+
 
 class SanctionsListQuerySet(models.QuerySet["SanctionsList"]):
+    def published(self) -> SanctionsListQuerySet:
+        """The lists as published: every official list (UN, OFAC), and each domestic list once
+        a version of it is published. What the command line (an operator) reads."""
+        return self.filter(
+            ~Q(kind=ListKind.DOMESTIC) | Q(pk__in=ListVersion.objects.values("sanctions_list_id"))
+        )
+
     def visible_to(self, user: Any) -> SanctionsListQuerySet:
-        """Every list for every signed-in person; nothing for anonymous visitors."""
-        if user is None or not user.is_authenticated:
+        """The lists ``user`` reads: the published ones for every signed-in, active person, and
+        also their own state's domestic list before its first publication for its officials
+        (holders of a designation permission for that member state); nothing for anonymous
+        visitors and inactive accounts."""
+        if not reads_lists(user):
             return self.none()
-        return self
+        states = _official_states(user)
+        published = self.published()
+        if not states:
+            return published
+        return self.filter(
+            Q(pk__in=published.values("pk")) | Q(kind=ListKind.DOMESTIC, member_state_id__in=states)
+        )
 
 
 class SanctionsList(models.Model):
@@ -80,6 +123,14 @@ class SanctionsList(models.Model):
         return self.versions.order_by("-number").first()
 
 
+class ListVersionQuerySet(models.QuerySet["ListVersion"]):
+    def visible_to(self, user: Any) -> ListVersionQuerySet:
+        """The versions of the lists ``user`` reads (:meth:`SanctionsListQuerySet.visible_to`)."""
+        if not reads_lists(user):
+            return self.none()
+        return self.filter(sanctions_list__in=SanctionsList.objects.visible_to(user))
+
+
 class ListVersion(models.Model):
     """One import of a list: the file it came from and its diff against the previous version."""
 
@@ -105,6 +156,8 @@ class ListVersion(models.Model):
     )
     actor_label = models.CharField(_("imported by"), max_length=150, blank=True)
 
+    objects = ListVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["sanctions_list", "-number"]
         verbose_name = _("list version")
@@ -120,11 +173,17 @@ class ListVersion(models.Model):
 
 
 class ListEntityQuerySet(models.QuerySet["ListEntity"]):
+    def published(self) -> ListEntityQuerySet:
+        """The entries of the published lists (:meth:`SanctionsListQuerySet.published`): what
+        the command line reads."""
+        return self.filter(sanctions_list__in=SanctionsList.objects.published())
+
     def visible_to(self, user: Any) -> ListEntityQuerySet:
-        """The entries of the lists the person may read (all of them, when signed in)."""
-        if user is None or not user.is_authenticated:
+        """The entries of the lists ``user`` reads (:meth:`SanctionsListQuerySet.visible_to`):
+        the pages, the API, the exports and screening read entries only through this."""
+        if not reads_lists(user):
             return self.none()
-        return self
+        return self.filter(sanctions_list__in=SanctionsList.objects.visible_to(user))
 
     def current(self) -> ListEntityQuerySet:
         """Entries listed now (delisted ones are kept, marked removed)."""
@@ -183,6 +242,14 @@ class ListEntity(models.Model):
         return {"id": self.ftm_id, "schema": self.schema, "properties": self.properties}
 
 
+class EntityChangeQuerySet(models.QuerySet["EntityChange"]):
+    def visible_to(self, user: Any) -> EntityChangeQuerySet:
+        """The changes made by the versions ``user`` reads (a version's diff)."""
+        if not reads_lists(user):
+            return self.none()
+        return self.filter(version__sanctions_list__in=SanctionsList.objects.visible_to(user))
+
+
 class EntityChange(models.Model):
     """What one version did to one entry: added, amended (with the changed properties, before
     and after) or removed (with the properties it had)."""
@@ -193,6 +260,8 @@ class EntityChange(models.Model):
     # Amended: {property: [values before, values after]} for each changed property (a related
     # entity's as "Schema.property"); removed: {property: [values before, []]}; added: {}.
     diff = models.JSONField(default=dict, blank=True)
+
+    objects = EntityChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "kind", "entity__caption"]

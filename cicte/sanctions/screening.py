@@ -5,6 +5,11 @@ process and set of lists and rebuilt when any of them gains a version.
 Used by the ``screen`` command, the batch screening jobs (:mod:`cicte.screening`), and
 :func:`screen_name`: the one path of single-name screening, for ``POST /api/sanctions/screen/``
 and the screening page.
+
+What is screened is read through the lists' one read rule: ``visible_to(user)`` of the person
+screening (the job's author for a batch job), or ``published()`` for the command line (``user``
+None: the operator). Entries are visible exactly when their list is, so the matcher built for a
+set of visible lists is the same for everyone who sees them, and is cached by the lists' keys.
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ from followthemoney import model
 
 from cicte.core import audit
 from cicte.sanctions.matching import Hit, Matcher, Query
-from cicte.sanctions.models import ListEntity, ListVersion, SanctionsList
+from cicte.sanctions.models import (
+    ListEntity,
+    ListEntityQuerySet,
+    ListVersion,
+    SanctionsList,
+    SanctionsListQuerySet,
+)
 
 
 class UnknownList(ValueError):
@@ -37,12 +48,28 @@ _LOCK = threading.Lock()
 _CACHE: dict[tuple[str, ...], tuple[tuple[int, ...], Screening]] = {}
 
 
-def list_keys(text: str) -> list[str]:
-    """``un,ofac,co`` as keys, each checked against the platform's lists."""
+def readable_lists(user: Any = None) -> SanctionsListQuerySet:
+    """The lists ``user`` may screen against (``visible_to``); the published ones for the
+    command line (``user`` None)."""
+    if user is None:
+        return SanctionsList.objects.published()
+    return SanctionsList.objects.visible_to(user)
+
+
+def readable_entities(user: Any = None) -> ListEntityQuerySet:
+    """The entries ``user`` may screen against; the published ones for the command line."""
+    if user is None:
+        return ListEntity.objects.published()
+    return ListEntity.objects.visible_to(user)
+
+
+def list_keys(text: str, *, user: Any = None) -> list[str]:
+    """``un,ofac,co`` as keys, each checked against the lists ``user`` reads (the published
+    ones for the command line)."""
     keys = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not keys:
         raise UnknownList("name at least one list, e.g. un,ofac")
-    known = set(SanctionsList.objects.values_list("key", flat=True))
+    known = set(readable_lists(user).values_list("key", flat=True))
     unknown = [key for key in keys if key not in known]
     if unknown:
         raise UnknownList(
@@ -53,13 +80,17 @@ def list_keys(text: str) -> list[str]:
     return sorted(set(keys))
 
 
-def screening_for(keys: Sequence[str]) -> Screening:
-    """The matcher over the current entries of the lists ``keys`` (cached per version)."""
-    chosen = tuple(sorted(keys))
+def screening_for(keys: Sequence[str], *, user: Any = None) -> Screening:
+    """The matcher over the current entries of the lists ``keys`` that ``user`` reads (the
+    published ones for the command line, ``user`` None), cached per set of lists and versions."""
+    visible = set(readable_lists(user).filter(key__in=keys).values_list("key", flat=True))
+    chosen = tuple(sorted(key for key in set(keys) if key in visible))
+    if user is None:
+        versions = ListVersion.objects.filter(sanctions_list__in=readable_lists(None))
+    else:
+        versions = ListVersion.objects.visible_to(user)
     stamp = tuple(
-        ListVersion.objects.filter(sanctions_list__key__in=chosen)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        versions.filter(sanctions_list__key__in=chosen).order_by("pk").values_list("pk", flat=True)
     )
     with _LOCK:
         cached = _CACHE.get(chosen)
@@ -68,7 +99,8 @@ def screening_for(keys: Sequence[str]) -> Screening:
         entities: dict[str, list[object]] = {key: [] for key in chosen}
         source_ids: dict[str, str] = {}
         rows = (
-            ListEntity.objects.current()
+            readable_entities(user)
+            .current()
             .filter(sanctions_list__key__in=chosen)
             .values_list("sanctions_list__key", "ftm_id", "schema", "properties", "source_id")
             .order_by("pk")
@@ -82,11 +114,12 @@ def screening_for(keys: Sequence[str]) -> Screening:
         return screening
 
 
-def resolve_lists(lists: Sequence[str] | None) -> list[str]:
-    """The keys ``lists`` checked (:class:`UnknownList`), or every list when none is named."""
+def resolve_lists(lists: Sequence[str] | None, *, user: Any = None) -> list[str]:
+    """The keys ``lists`` checked against the lists ``user`` reads (:class:`UnknownList`), or
+    every list they read when none is named."""
     if lists:
-        return list_keys(",".join(lists))
-    return sorted(SanctionsList.objects.values_list("key", flat=True))
+        return list_keys(",".join(lists), user=user)
+    return sorted(readable_lists(user).values_list("key", flat=True))
 
 
 def hit_data(hit: Hit, screening: Screening) -> dict[str, Any]:
@@ -130,9 +163,9 @@ def screen_name(
     what to fix. ``cleared`` (the screening app's decisions, for a customer record) names the
     indices of the hits cleared earlier, left out of ``hits``. Each screening is an audit event
     with the lists and the counts, never the name."""
-    keys = resolve_lists(lists)
+    keys = resolve_lists(lists, user=actor)
     query = query.validated()
-    screening = screening_for(keys)
+    screening = screening_for(keys, user=actor)
     found = [
         hit_data(hit, screening)
         for hit in screening.matcher.screen(query, threshold=threshold, limit=limit)

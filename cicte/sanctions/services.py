@@ -7,7 +7,7 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -513,82 +513,86 @@ def _subscription_audit(subscription: ListSubscription, lists: list[SanctionsLis
     }
 
 
+class SubscriptionValues(TypedDict, total=False):
+    """What a subscription says, as the page's form and the API give it (checked by
+    :func:`save_subscription`)."""
+
+    name: Required[str]
+    lists: Iterable[SanctionsList]  # none: every list, domestic lists added later included
+    emails: Iterable[str]
+    language: str
+    webhook_url: str  # empty: no webhook
+    is_active: bool
+
+
 @transaction.atomic
-def create_subscription(
+def save_subscription(
     *,
     actor: Any,
-    organization: Any,
-    name: str,
-    lists: Iterable[SanctionsList] = (),
-    emails: Iterable[str] = (),
-    language: str = "en",
-    webhook_url: str = "",
-    is_active: bool = True,
+    subscription: ListSubscription | None = None,
+    organization: Any = None,
+    **values: Unpack[SubscriptionValues],
 ) -> tuple[ListSubscription, str | None]:
-    """A reporting entity's subscription to the lists (none: every list, later ones included),
-    and the new webhook's signing secret (shown once) when a webhook URL is given."""
+    """Create a reporting entity's subscription for ``organization`` (``subscription`` None) or
+    change ``subscription``: the page's and the API's one path. Returns it with the new
+    webhook's signing secret (shown once) when a new webhook URL was given; an empty URL
+    detaches the webhook (its owner keeps the endpoint and its log). ``ValidationError`` by
+    field says what to fix; ``PermissionDenied`` unless the actor manages the organisation."""
+    created = subscription is None
+    if subscription is not None:
+        organization = subscription.organization
+    if organization is None:
+        raise ValueError("save_subscription needs the subscription or its organisation")
     _require_manager(actor, organization)
-    values = _clean_subscription(
-        name=name, lists=lists, emails=emails, language=language, url=webhook_url
-    )
-    endpoint, secret = _endpoint_for(actor, organization, None, values["url"])
-    subscription = ListSubscription.objects.create(
-        organization=organization,
+    cleaned = _clean_subscription(
         name=values["name"],
-        emails=values["emails"],
-        language=values["language"],
-        webhook=endpoint,
-        is_active=is_active,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    subscription.lists.set(values["lists"])
-    audit.record(
-        actor=actor,
-        action="sanctions.subscription_create",
-        obj=subscription,
-        changes=_subscription_audit(subscription, values["lists"]),
-    )
-    return subscription, secret
-
-
-@transaction.atomic
-def update_subscription(
-    *,
-    actor: Any,
-    subscription: ListSubscription,
-    name: str,
-    lists: Iterable[SanctionsList] = (),
-    emails: Iterable[str] = (),
-    language: str = "en",
-    webhook_url: str = "",
-    is_active: bool = True,
-) -> tuple[ListSubscription, str | None]:
-    """Change a subscription; a new webhook URL makes a new endpoint (its secret returned, shown
-    once), an empty one detaches the webhook (its owner keeps the endpoint and its log)."""
-    _require_manager(actor, subscription.organization)
-    values = _clean_subscription(
-        name=name, lists=lists, emails=emails, language=language, url=webhook_url
+        lists=values.get("lists", ()),
+        emails=values.get("emails", ()),
+        language=values.get("language", "en"),
+        url=values.get("webhook_url", ""),
     )
     endpoint, secret = _endpoint_for(
-        actor, subscription.organization, subscription.webhook, values["url"]
+        actor, organization, subscription.webhook if subscription else None, cleaned["url"]
     )
-    subscription.name = values["name"]
-    subscription.emails = values["emails"]
-    subscription.language = values["language"]
+    if subscription is None:
+        subscription = ListSubscription(
+            organization=organization,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    subscription.name = cleaned["name"]
+    subscription.emails = cleaned["emails"]
+    subscription.language = cleaned["language"]
     subscription.webhook = endpoint
-    subscription.is_active = is_active
+    subscription.is_active = values.get("is_active", True)
     subscription.updated_at = timezone.now()
-    subscription.save(
-        update_fields=["name", "emails", "language", "webhook", "is_active", "updated_at"]
-    )
-    subscription.lists.set(values["lists"])
+    if created:
+        subscription.save()
+    else:
+        subscription.save(
+            update_fields=["name", "emails", "language", "webhook", "is_active", "updated_at"]
+        )
+    subscription.lists.set(cleaned["lists"])
     audit.record(
         actor=actor,
-        action="sanctions.subscription_update",
+        action="sanctions.subscription_create" if created else "sanctions.subscription_update",
         obj=subscription,
-        changes=_subscription_audit(subscription, values["lists"]),
+        changes=_subscription_audit(subscription, cleaned["lists"]),
     )
     return subscription, secret
+
+
+def create_subscription(
+    *, actor: Any, organization: Any, **values: Unpack[SubscriptionValues]
+) -> tuple[ListSubscription, str | None]:
+    """A reporting entity's subscription to the lists (:func:`save_subscription`)."""
+    return save_subscription(actor=actor, organization=organization, **values)
+
+
+def update_subscription(
+    *, actor: Any, subscription: ListSubscription, **values: Unpack[SubscriptionValues]
+) -> tuple[ListSubscription, str | None]:
+    """Change a subscription (:func:`save_subscription`)."""
+    return save_subscription(actor=actor, subscription=subscription, **values)
 
 
 @transaction.atomic

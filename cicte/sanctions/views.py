@@ -1,6 +1,7 @@
 """The sanctions lists' pages: the lists, a list (search by name, versions), a version's diff,
 an entry (its FtM properties and history), and the exports. Lists are public information:
-every signed-in person reads them (``visible_to``); anonymous visitors go to the login page."""
+every signed-in, active person reads them; every read goes through the models' ``visible_to``
+(lists, versions, changes, entries); anonymous visitors go to the login page."""
 
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ def list_index(request: HttpRequest) -> HttpResponse:
         )
     )
     latest: dict[int, ListVersion] = {}
-    for version in ListVersion.objects.filter(sanctions_list__in=lists).order_by(
-        "sanctions_list", "-number"
+    for version in (
+        ListVersion.objects.visible_to(request.user)
+        .filter(sanctions_list__in=lists)
+        .order_by("sanctions_list", "-number")
     ):
         latest.setdefault(version.sanctions_list_id, version)
     stats = notify.recent_stats(request.user)
@@ -73,7 +76,9 @@ def list_detail(request: HttpRequest, key: str) -> HttpResponse:
             "page_obj": page,
             "rows": page.object_list,
             "list_url": request.path,
-            "versions": sanctions_list.versions.all()[:50],
+            "versions": ListVersion.objects.visible_to(request.user).filter(
+                sanctions_list=sanctions_list
+            )[:50],
             "formats": exports.FORMATS,
         },
     )
@@ -83,9 +88,15 @@ def list_detail(request: HttpRequest, key: str) -> HttpResponse:
 def version_detail(request: HttpRequest, key: str, number: int) -> HttpResponse:
     """A version's diff: entries added, amended (before and after) and removed."""
     sanctions_list = _list(request, key)
-    version = get_object_or_404(ListVersion, sanctions_list=sanctions_list, number=number)
+    version = get_object_or_404(
+        ListVersion.objects.visible_to(request.user), sanctions_list=sanctions_list, number=number
+    )
     kind = request.GET.get("kind") or ""
-    changes = EntityChange.objects.filter(version=version).select_related("entity")
+    changes = (
+        EntityChange.objects.visible_to(request.user)
+        .filter(version=version)
+        .select_related("entity")
+    )
     if kind in ChangeKind.values:
         changes = changes.filter(kind=kind)
     page = Paginator(changes.order_by("kind", "entity__caption", "pk"), PAGE_SIZE).get_page(
@@ -156,7 +167,10 @@ def entity_detail(request: HttpRequest, key: str, ftm_id: str) -> HttpResponse:
             "entity": entity,
             "rows": _readable(entity.properties, entity.schema),
             "related": related,
-            "history": entity.changes.select_related("version").order_by("-version__number"),
+            "history": EntityChange.objects.visible_to(request.user)
+            .filter(entity=entity)
+            .select_related("version")
+            .order_by("-version__number"),
         },
     )
 

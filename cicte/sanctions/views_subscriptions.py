@@ -75,18 +75,6 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_values(form: ListSubscriptionForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        "name": data["name"],
-        "lists": list(data["lists"]),
-        "emails": data["emails"],
-        "language": data["language"],
-        "webhook_url": data["webhook_url"],
-        "is_active": data["is_active"],
-    }
-
-
 @never_cache
 @sensitive_variables("secret")
 @require_http_methods(["GET", "POST"])
@@ -123,16 +111,12 @@ def subscription_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         status = 400
         if form.is_valid():
             try:
-                if subscription is None:
-                    subscription, secret = services.create_subscription(
-                        actor=actor,
-                        organization=form.cleaned_data["organization"],
-                        **_form_values(form),
-                    )
-                else:
-                    subscription, secret = services.update_subscription(
-                        actor=actor, subscription=subscription, **_form_values(form)
-                    )
+                subscription, secret = services.save_subscription(
+                    actor=actor,
+                    subscription=subscription,
+                    organization=form.cleaned_data.get("organization"),
+                    **form.values(),
+                )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:

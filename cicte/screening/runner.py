@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from cicte.core import audit, jobs
 from cicte.sanctions import batch
 from cicte.sanctions.models import ListEntity, ListVersion
-from cicte.sanctions.screening import Screening, screening_for
+from cicte.sanctions.screening import Screening, UnknownList, list_keys, screening_for
 from cicte.screening import uploads
 from cicte.screening.choices import JobStatus
 from cicte.screening.models import ScreeningHit, ScreeningJob, record_fingerprint
@@ -98,18 +98,28 @@ def _run(job: ScreeningJob) -> None:
     if invalid:
         _reject(job, valid=valid, invalid=invalid, report=report)
         return
+    # The lists as the job's author reads them now (the lists' one read rule).
+    author = job.created_by
+    try:
+        keys = list_keys(",".join(job.lists), user=author)
+    except UnknownList as exc:
+        raise ScreeningError(
+            _("A list of this job cannot be screened against any more: {reason}").format(reason=exc)
+        ) from exc
     versions = dict(
-        ListVersion.objects.filter(sanctions_list__key__in=job.lists)
+        ListVersion.objects.visible_to(author)
+        .filter(sanctions_list__key__in=keys)
         .values("sanctions_list__key")
         .annotate(number=Max("number"))
         .values_list("sanctions_list__key", "number")
     )
     _write(job, rows=valid, list_versions=versions, progress_at=timezone.now())
-    screening = screening_for(job.lists)
+    screening = screening_for(keys, user=author)
     entities = {
         (key, ftm_id): (pk, content_hash)
-        for key, ftm_id, pk, content_hash in ListEntity.objects.current()
-        .filter(sanctions_list__key__in=job.lists)
+        for key, ftm_id, pk, content_hash in ListEntity.objects.visible_to(author)
+        .current()
+        .filter(sanctions_list__key__in=keys)
         .values_list("sanctions_list__key", "ftm_id", "pk", "content_hash")
         .iterator(chunk_size=5000)
     }

@@ -89,7 +89,7 @@ def screen_name(
         fingerprint = record_fingerprint(query.validated())
 
         def cleared(hits: list[dict[str, Any]]) -> set[int]:
-            entities = _entities_of(hits)
+            entities = _entities_of(actor, hits)
             decisions = clearing_decisions(organization_id, [record_id])
             out = set()
             for index, hit in enumerate(hits):
@@ -111,12 +111,16 @@ def screen_name(
     )
 
 
-def _entities_of(hits: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, str]]:
+def _entities_of(actor: Any, hits: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, str]]:
     """(list key, FtM id) -> (the ListEntity's pk, its content hash), for these hits."""
-    rows = ListEntity.objects.filter(
-        ftm_id__in=[hit["entity_id"] for hit in hits],
-        sanctions_list__key__in={hit["list"] for hit in hits},
-    ).values_list("sanctions_list__key", "ftm_id", "pk", "content_hash")
+    rows = (
+        ListEntity.objects.visible_to(actor)
+        .filter(
+            ftm_id__in=[hit["entity_id"] for hit in hits],
+            sanctions_list__key__in={hit["list"] for hit in hits},
+        )
+        .values_list("sanctions_list__key", "ftm_id", "pk", "content_hash")
+    )
     return {(key, ftm_id): (pk, content_hash) for key, ftm_id, pk, content_hash in rows}
 
 
@@ -148,7 +152,7 @@ def create_job(
     ``empty``, ``busy`` or a field's)."""
     organization_id = _organisation_of(actor)
     try:
-        keys = sanctions_screening.resolve_lists(lists)
+        keys = sanctions_screening.resolve_lists(lists, user=actor)
     except sanctions_screening.UnknownList as exc:
         raise ValidationError({"lists": str(exc)}, code="lists") from exc
     if not keys:

@@ -7,15 +7,11 @@ wrong and what to check.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
-import socket
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -29,8 +25,8 @@ from taxii2client.common import _HTTPConnection
 from taxii2client.v21 import Collection as TaxiiCollection
 from taxii2client.v21 import as_pages
 
+from cicte.core.targets import check_public_url
 from cicte.intel import misp_engine, stix
-from cicte.intel.misp_engine import MispError
 from cicte.sources.choices import AuthScheme, SourceKind
 
 USER_AGENT = "CICTE-Platform-Sources/1"
@@ -90,21 +86,8 @@ def check_url(kind: str, url: str) -> None:
                 "/collections/<collection id>/."
             )
         )
-    if getattr(settings, "SOURCES_ALLOW_PRIVATE_TARGETS", False):
-        return
-    default_port = 443 if parts.scheme == "https" else 80
-    try:
-        infos = socket.getaddrinfo(
-            parts.hostname, parts.port or default_port, proto=socket.IPPROTO_TCP
-        )
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ValidationError(
-            _("The host {host} cannot be resolved.").format(host=parts.hostname)
-        ) from exc
-    if any(not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global for info in infos):
-        raise ValidationError(
-            _("The host {host} resolves to a private or local address.").format(host=parts.hostname)
-        )
+    if not getattr(settings, "SOURCES_ALLOW_PRIVATE_TARGETS", False):
+        check_public_url(url)
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -359,55 +342,6 @@ class FeedRead:
     more: bool = False
 
 
-def _fetcher(session: requests.Session, base: str, timeout: float) -> Callable[[str], bytes]:
-    def fetch(name: str) -> bytes:
-        target = urljoin(base, name)
-        try:
-            response = session.get(target, timeout=timeout, allow_redirects=False)
-            response.raise_for_status()
-        except HTTP_FAILURES as exc:
-            raise RemoteError(describe(exc, target, timeout=timeout)) from exc
-        return response.content
-
-    return fetch
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _manifest_timestamps(manifest: Any, base: str) -> dict[str, int]:
-    """{event uuid: timestamp} of a feed's manifest, or MispError naming what is wrong."""
-    where = _("{url}: manifest.json").format(url=base)
-    if not isinstance(manifest, dict):
-        raise MispError(_("{where} must be a JSON object keyed by event uuid.").format(where=where))
-    if len(manifest) > misp_engine.MAX_EVENTS:
-        raise MispError(
-            _("{where} lists more than {count} events.").format(
-                where=where, count=misp_engine.MAX_EVENTS
-            )
-        )
-    timestamps: dict[str, int] = {}
-    for key, entry in manifest.items():
-        if not _is_uuid(key) or not isinstance(entry, dict):
-            raise MispError(
-                _("{where}: entry {key} is not an event uuid with its details.").format(
-                    where=where, key=repr(key)[:80]
-                )
-            )
-        stamp = str(entry.get("timestamp", ""))
-        if not misp_engine.TIMESTAMP.match(stamp):
-            raise MispError(
-                _("{where}: event {uuid} has no valid timestamp.").format(where=where, uuid=key)
-            )
-        timestamps[key.lower()] = int(stamp)
-    return timestamps
-
-
 def read_misp_feed(
     *,
     url: str,
@@ -417,18 +351,25 @@ def read_misp_feed(
     timeout: float | None = None,
 ) -> FeedRead:
     """The events of the MISP feed at ``url`` whose manifest timestamp is newer than in
-    ``seen`` (all of them the first time), oldest first, at most ``max_events``; each fetched
-    and checked by the MISP engine (:func:`misp_engine.read_feed`: valid MISP JSON, the one
-    event the manifest names, loadable by PyMISP). MispError or RemoteError otherwise."""
+    ``seen`` (all of them the first time), oldest first, at most ``max_events``. Fetched by the
+    MISP engine's feed reader (:func:`misp_engine.url_fetcher`, over this module's session:
+    authentication, no redirects, the size limit, the timeout) and checked by it
+    (:func:`misp_engine.read_manifest`, :func:`misp_engine.read_events`: valid MISP JSON, the
+    one event the manifest names, loadable by PyMISP). MispError or RemoteError otherwise."""
     timeout = timeout or timeout_seconds()
     base = url if url.endswith("/") else url + "/"
     with requests.Session() as session:
         configure(session, timeout=timeout)
         if auth is not None:
             session.auth = auth
-        fetch = _fetcher(session, base, timeout)
-        manifest = misp_engine.parse_json(fetch("manifest.json"), what=f"{base}manifest.json")
-        timestamps = _manifest_timestamps(manifest, base)
+        fetch = misp_engine.url_fetcher(
+            base,
+            timeout=timeout,
+            session=session,
+            on_error=lambda exc, target: RemoteError(describe(exc, target, timeout=timeout)),
+        )
+        manifest = misp_engine.read_manifest(base, fetch)
+        timestamps = misp_engine.manifest_timestamps(manifest, base=base)
         newer = sorted(
             (stamp, key) for key, stamp in timestamps.items() if stamp > seen.get(key, -1)
         )
@@ -436,15 +377,8 @@ def read_misp_feed(
         result = FeedRead(listed=set(timestamps), more=len(newer) > len(batch))
         if not batch:
             return result
-        # The engine reads the manifest first: give it the entries of this batch only.
+        # The manifest's own spelling of each uuid: the event file is named after it.
         keys = {key.lower(): key for key in manifest}
-        wanted = {keys[key]: manifest[keys[key]] for _stamp, key in batch}
-
-        def fetch_batch(name: str) -> bytes:
-            if name == "manifest.json":
-                return json.dumps(wanted).encode()
-            return fetch(name)
-
-        result.events = misp_engine.read_feed(base, fetch_batch)
+        result.events = misp_engine.read_events(base, fetch, [keys[key] for _stamp, key in batch])
         result.timestamps = {key: stamp for stamp, key in batch}
         return result

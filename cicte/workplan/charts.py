@@ -69,9 +69,17 @@ class Chart:
         return not self.rows
 
 
-def _text(value: float | int | Decimal | None) -> str:
+# A value is a number, or a text standing for a withheld number ("<5", see privacy.py): a
+# text draws no bar and is written as it is.
+Value = float | int | Decimal | str | None
+NUMBER = (float, int, Decimal)
+
+
+def _text(value: Value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))
     return str(value)
@@ -85,13 +93,13 @@ def horizontal(
     chart_id: str,
     title: str,
     series: Sequence[Series],
-    rows: Sequence[tuple[str, Sequence[float | int | Decimal | None]]],
+    rows: Sequence[tuple[str, Sequence[Value]]],
     *,
     maximum: float | None = None,
     unit: str = "",
 ) -> Chart:
     """A horizontal bar chart: one group of bars per row, one bar per series."""
-    values = [float(v) for _label, row in rows for v in row if v is not None]
+    values = [float(v) for _label, row in rows for v in row if isinstance(v, NUMBER)]
     top = max([maximum or 0.0, *values, 1.0])
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     group = BAR * len(series) + GAP
@@ -105,7 +113,7 @@ def horizontal(
             label_y=y0 + (BAR * len(series)) // 2 + 5,
         )
         for number, (item, value) in enumerate(zip(series, row, strict=True)):
-            length = 0 if value is None else round(room * min(float(value), top) / top)
+            length = round(room * min(float(value), top) / top) if isinstance(value, NUMBER) else 0
             y = y0 + number * BAR
             chart_row.bars.append(
                 Bar(

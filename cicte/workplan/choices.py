@@ -59,6 +59,13 @@ class RequestStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class RequestClosure(models.TextChoices):
+    """Why a delivered request was closed."""
+
+    FEEDBACK = "feedback", _("The state gave its feedback")
+    NO_FEEDBACK = "no_feedback", _("No feedback")
+
+
 class GenderMarker(models.IntegerChoices):
     """OECD DAC gender equality policy marker."""
 

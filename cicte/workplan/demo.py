@@ -324,6 +324,10 @@ def _events(admin: User, plan: WorkPlan, note: Callable[[str, bool], None]) -> l
     return events
 
 
+# Days from receipt to triage and to planning in the demo (the pipeline's stage times).
+TRIAGE_DAYS, PLAN_DAYS = 9, 24
+
+
 def _requests(admin: User, plan: WorkPlan, note: Callable[[str, bool], None]) -> None:
     activities = {a.code: a for a in Activity.objects.filter(program__work_plan=plan)}
     order = list(RequestStatus.values)
@@ -355,13 +359,22 @@ def _requests(admin: User, plan: WorkPlan, note: Callable[[str, bool], None]) ->
             continue
         if item.status == RequestStatus.RECEIVED:
             services.triage_request(
-                actor=admin, request=item, note=TRIAGE_NOTES[title], activity=activity
+                actor=admin,
+                request=item,
+                note=TRIAGE_NOTES[title],
+                activity=activity,
+                triaged_on=item.received_on + datetime.timedelta(days=TRIAGE_DAYS),
             )
         if order.index(final) >= order.index(RequestStatus.PLANNED) and (
             item.status == RequestStatus.TRIAGED
         ):
             event = Event.objects.get(title=event_title)
-            services.plan_request(actor=admin, request=item, events=[event])
+            services.plan_request(
+                actor=admin,
+                request=item,
+                events=[event],
+                planned_on=item.received_on + datetime.timedelta(days=PLAN_DAYS),
+            )
         if order.index(final) >= order.index(RequestStatus.DELIVERED) and (
             item.status == RequestStatus.PLANNED
         ):

@@ -22,6 +22,7 @@ from cicte.workplan.models import (
     Partner,
     Program,
 )
+from cicte.workplan.services import EVENT_EDITABLE
 
 LANGUAGE_CHOICES = [
     ("en", _("English")),
@@ -70,25 +71,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "activity",
-            "modality",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "venue",
-            "country",
-            "languages",
-            "budget",
-            "currency",
-            "status",
-            "networks",
-            "target_states",
-            "organisers",
-        ]
+        fields = list(EVENT_EDITABLE)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,6 +145,22 @@ class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["name", "iati_ref", "country"]
+
+    def _post_clean(self) -> None:
+        # The service validates and writes: the instance must stay as it is in the database
+        # until then (else the service would see no change).
+        pass
+
+
+class AttachPartnerForm(forms.Form):
+    """Name a partner or donor on an event."""
+
+    event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.none())
+    role = forms.ChoiceField(label=_("As"), choices=PartnerRole.choices)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.visible_to(actor).order_by("-starts_at")  # type: ignore[attr-defined]
 
 
 class ActivityForm(forms.ModelForm):
@@ -290,6 +289,10 @@ class FeedbackForm(forms.Form):
 class CloseForm(forms.Form):
     closed_on = forms.DateField(
         label=_("Closed on"), widget=DateInput(), initial=timezone.localdate
+    )
+    no_feedback = forms.BooleanField(
+        label=_("Close without the state's feedback (no feedback within the time allowed)"),
+        required=False,
     )
 
 

@@ -52,26 +52,22 @@ class PersonForm(forms.Form):
         )
 
 
+def _score_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text=_("0 to 100"),
+    )
+
+
 class RegistrationForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RegistrationStatus.choices)
-    pre_score = forms.DecimalField(
-        label=_("Pre-test score"),
-        min_value=0,
-        max_value=100,
-        max_digits=5,
-        decimal_places=2,
-        required=False,
-        help_text=_("0 to 100"),
-    )
-    post_score = forms.DecimalField(
-        label=_("Post-test score"),
-        min_value=0,
-        max_value=100,
-        max_digits=5,
-        decimal_places=2,
-        required=False,
-        help_text=_("0 to 100"),
-    )
+    pre_score = _score_field(_("Pre-test score"))
+    post_score = _score_field(_("Post-test score"))
 
 
 class NewParticipantForm(PersonForm, RegistrationForm):
@@ -106,3 +102,10 @@ class PersonSearchForm(forms.Form):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40)
+
+
+class MergeForm(forms.Form):
+    """Which record stays (``keep``) and which one is merged into it (``merge``)."""
+
+    keep = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    merge = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -41,6 +41,7 @@ from cicte.workplan.choices import (
     Modality,
     PartnerRole,
     RegistrationStatus,
+    RequestClosure,
     RequestStatus,
     Sex,
 )
@@ -412,6 +413,14 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.person} @ {self.event}"
 
+    @property
+    def certificate(self) -> Certificate | None:
+        """The current certificate: the valid one, else the latest revoked one (a revoked
+        certificate may be re-issued under a new code; the old one stays revoked). Reads
+        ``certificates`` through ``prefetch_related`` when the caller prefetched it."""
+        issued = sorted(self.certificates.all(), key=lambda c: (c.revoked_at is None, c.pk))
+        return issued[-1] if issued else None
+
 
 def new_certificate_code() -> str:
     """A verification code: 16 characters of Crockford base32 (80 bits), grouped by four."""
@@ -430,13 +439,32 @@ class CertificateQuerySet(models.QuerySet["Certificate"]):
             return self.none()
         return self.filter(registration__event__organisers=user)
 
+    def held_by(self, user: Any) -> CertificateQuerySet:
+        """The certificates of the participant linked to ``user``'s account (``Person.user``,
+        set when the person is registered with the account's email): their "My certificates"."""
+        if not _signed_in(user):
+            return self.none()
+        return self.filter(registration__person__user=user)
+
+    def valid(self) -> CertificateQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def downloadable_by(self, user: Any) -> CertificateQuerySet:
+        """Whose PDF ``user`` may download: those they see (the Secretariat, the event's
+        organisers) and their own valid ones (the holder); nobody else's."""
+        visible = self.model.objects.visible_to(user).values("pk")
+        held = self.model.objects.held_by(user).valid().values("pk")
+        return self.filter(Q(pk__in=visible) | Q(pk__in=held))
+
 
 class Certificate(models.Model):
     """Issued for a completed registration; anyone holding the code can verify it (public
-    page: name, event, dates, status), and it can be revoked with a reason."""
+    page: name, event, dates, status), and it can be revoked with a reason. A registration has
+    at most one valid certificate; a revoked one may be re-issued under a new code (the old
+    code keeps saying "revoked")."""
 
-    registration = models.OneToOneField(
-        Registration, on_delete=models.PROTECT, related_name="certificate"
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="certificates"
     )
     code = models.CharField(max_length=19, unique=True, default=new_certificate_code)
     issued_at = models.DateTimeField(default=timezone.now)
@@ -451,6 +479,13 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(revoked_at__isnull=True),
+                name="workplan_certificate_one_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -501,8 +536,14 @@ class AssistanceRequest(models.Model):
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.RECEIVED
     )
     triage_note = models.TextField(_("triage"), blank=True)
+    # The day each stage was reached: the pipeline shows how long each stage took.
+    triaged_on = models.DateField(_("triaged on"), null=True, blank=True)
+    planned_on = models.DateField(_("planned on"), null=True, blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure = models.CharField(
+        _("closed because"), max_length=12, choices=RequestClosure.choices, blank=True
+    )
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1 to 5)"), null=True, blank=True
     )

@@ -13,22 +13,37 @@ from django.templatetags.tz import do_timezone
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from cicte.workplan import charts, results
-from cicte.workplan.models import AssistanceRequest, Event, Indicator, Registration
+from cicte.workplan import charts, privacy, results
+from cicte.workplan.models import (
+    AssistanceRequest,
+    Event,
+    Indicator,
+    Registration,
+    is_secretariat,
+)
 from cicte.workplan.results import Period, Scope
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf" / "report.css"
 
 
-def people_charts(prefix: str, period: Period, scope: Scope = results.EVERYTHING) -> dict[str, Any]:
-    """People reached and trained by sex and by member state, as charts with their tables."""
+def people_charts(
+    prefix: str, period: Period, scope: Scope = results.EVERYTHING, *, exact: bool = True
+) -> dict[str, Any]:
+    """The totals, and people reached and trained by sex and by member state as charts with
+    their tables; ``exact=False`` (readers other than the Secretariat) masks the small cells
+    (``cicte.workplan.privacy``), the totals staying exact."""
     series = [
         charts.Series(_("People reached"), charts.REACHED),
         charts.Series(_("People trained"), charts.TRAINED),
     ]
+    totals: Any = results.totals(period, scope)
     sex = results.by_sex(period, scope)
     state = results.by_state(period, scope)
+    if not exact:
+        sex, state = privacy.mask_rows(sex), privacy.mask_rows(state)
+        totals = privacy.mask_totals(totals, sex)
     return {
+        "totals": totals,
         "sex_chart": charts.horizontal(
             f"{prefix}-sex",
             _("People reached and trained by sex"),
@@ -81,8 +96,14 @@ def month_label(month: Any) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
+def _received_in(user: Any, period: Period) -> Any:
+    """The requests received within ``period`` that ``user`` may see."""
+    return AssistanceRequest.objects.visible_to(user).filter(
+        received_on__gte=period.start, received_on__lte=period.end
+    )
+
+
 def dashboard(period: Period, user: Any) -> dict[str, Any]:
-    totals = results.totals(period)
     months = results.events_by_month(period)
     programs = results.by_program(period)
     requests = results.requests_by_status(AssistanceRequest.objects.visible_to(user), period)
@@ -107,7 +128,6 @@ def dashboard(period: Period, user: Any) -> dict[str, Any]:
         if month.total
     ]
     context = {
-        "totals": totals,
         "calendar": calendar,
         "months_chart": charts.horizontal(
             "chart-months",
@@ -135,10 +155,11 @@ def dashboard(period: Period, user: Any) -> dict[str, Any]:
         ),
         "show_requests": any(row.extra["count"] for row in requests)
         or AssistanceRequest.objects.visible_to(user).exists(),
+        "stage_times": results.stage_times(_received_in(user, period)),
         "indicators": indicators,
         "indicator_chart": indicator_chart("chart-indicators", indicators),
     }
-    context.update(people_charts("chart", period))
+    context.update(people_charts("chart", period, exact=is_secretariat(user)))
     return context
 
 
@@ -191,24 +212,27 @@ def progress_report(period: Period, user: Any) -> dict[str, Any]:
             "indicators": [i for i in indicators if program and i.indicator.program_id in ids],
         }
         if scope is not None:
-            section["totals"] = results.totals(period, scope)
-            section.update(people_charts(f"program-{key.replace('.', '-')}", period, scope))
+            section.update(
+                people_charts(
+                    f"program-{key.replace('.', '-')}", period, scope, exact=is_secretariat(user)
+                )
+            )
         sections.append(section)
     visible_requests = AssistanceRequest.objects.visible_to(user)
     requests = list(
-        visible_requests.filter(received_on__gte=period.start, received_on__lte=period.end)
+        _received_in(user, period)
         .select_related("member_state", "program")
         .order_by("received_on", "pk")
     )
     context = {
-        "totals": results.totals(period),
         "sections": sections,
         "requests": requests,
         "requests_by_status": results.requests_by_status(visible_requests, period),
+        "stage_times": results.stage_times(_received_in(user, period)),
         "show_requests": visible_requests.exists(),
         "indicators": indicators,
     }
-    context.update(people_charts("report", period))
+    context.update(people_charts("report", period, exact=is_secretariat(user)))
     return context
 
 

@@ -353,6 +353,80 @@ def requests_by_status(
     ]
 
 
+# --- How long each stage of a request took
+
+# (key, label, the date the stage starts, the date it ends): a stage is timed from the day the
+# request reached it to the day it left it (dates recorded by the services).
+STAGES: tuple[tuple[str, Any, str, str], ...] = (
+    ("triage", _("Received to triaged"), "received_on", "triaged_on"),
+    ("planning", _("Triaged to planned"), "triaged_on", "planned_on"),
+    ("delivery", _("Planned to delivered"), "planned_on", "delivered_on"),
+    ("closure", _("Delivered to closed"), "delivered_on", "closed_on"),
+)
+
+
+@dataclass
+class Stage:
+    key: str
+    label: str
+    start: datetime.date | None
+    end: datetime.date | None
+    days: int | None  # so far, when ``ongoing``
+    ongoing: bool = False
+
+
+def request_stages(request: AssistanceRequest, today: datetime.date | None = None) -> list[Stage]:
+    """The stages a request went through, each with how many days it took (the current one:
+    how many so far). A declined request has one stage, received to declined. Stages whose
+    dates were not recorded (requests older than the recording) have no figure."""
+    today = today or timezone.localdate()
+    if request.status == RequestStatus.DECLINED:
+        start, end = request.received_on, request.closed_on
+        days = (end - start).days if start and end else None
+        return [Stage("decline", str(_("Received to declined")), start, end, days)]
+    stages = []
+    for key, label, start_field, end_field in STAGES:
+        start, end = getattr(request, start_field), getattr(request, end_field)
+        if start is None and end is None:
+            continue
+        ongoing = end is None
+        # A stage whose recorded dates disagree (a delivery back-dated before the planning)
+        # has no figure rather than a negative one.
+        days = ((end or today) - start).days if start else None
+        days = days if days is None or days >= 0 else None
+        stages.append(Stage(key, str(label), start, end, days, ongoing))
+        if ongoing:
+            break
+    return stages
+
+
+def stage_times(requests: QuerySet[AssistanceRequest]) -> list[Row]:
+    """For each stage of the pipeline, over ``requests`` (what the reader may see): how many
+    requests completed it and the median and longest days it took."""
+    durations: dict[str, list[int]] = {key: [] for key, *_rest in STAGES}
+    fields = {name for _key, _label, *names in STAGES for name in names}
+    for values in requests.values(*fields):
+        for key, _label, start_field, end_field in STAGES:
+            start, end = values[start_field], values[end_field]
+            if start is not None and end is not None and end >= start:
+                durations[key].append((end - start).days)
+    rows = []
+    for key, label, *_names in STAGES:
+        days = sorted(durations[key])
+        median = None
+        if days:
+            middle = len(days) // 2
+            median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+        rows.append(
+            Row(
+                key,
+                str(label),
+                extra={"count": len(days), "median": median, "longest": max(days, default=None)},
+            )
+        )
+    return rows
+
+
 # --- Indicators
 
 

@@ -21,14 +21,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cicte.accounts.models import MemberState, Network
 from cicte.core import audit
-from cicte.workplan.choices import IndicatorSource, PartnerRole, RequestStatus
+from cicte.workplan.choices import IndicatorSource, PartnerRole, RequestClosure, RequestStatus
 from cicte.workplan.models import (
     LANGUAGES,
     Activity,
@@ -52,12 +53,14 @@ TRANSLATABLE_FIELDS: dict[type, tuple[str, ...]] = {
     Event: ("title", "description"),
     Indicator: ("title",),
 }
+# The one list of an event's own fields: the form (forms.EventForm), the API's input and output
+# serializers and the services all derive theirs from it. ``request`` is set by plan_request.
 EVENT_FIELDS = (
-    "activity",
-    "request",
     "kind",
     "title",
     "description",
+    "activity",
+    "request",
     "modality",
     "starts_at",
     "ends_at",
@@ -70,6 +73,8 @@ EVENT_FIELDS = (
     "status",
 )
 EVENT_RELATIONS = ("networks", "target_states", "organisers")
+# What the Secretariat edits (form and API): the fields but ``request``, and the relations.
+EVENT_EDITABLE = (*(f for f in EVENT_FIELDS if f != "request"), *EVENT_RELATIONS)
 REQUEST_FIELDS = (
     "program",
     "activity",
@@ -123,6 +128,39 @@ def _sync(instance: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _load(
+    actor: Any,
+    model: type[Any],
+    instance: Any,
+    keys: dict[str, Any],
+    values: dict[str, Any],
+    counts: dict[str, int],
+) -> Any:
+    """The plan loader's one step: create ``model(**keys, **values)`` when ``instance`` is None,
+    else bring ``instance`` up to ``values``; validated, counted and audited
+    (``workplan.<plan|program|activity>.create/update``, with the changed field names)."""
+    kind = "plan" if model is WorkPlan else model._meta.model_name
+    if instance is None:
+        instance = model(**keys, **values)
+        _clean(instance)
+        instance.save()
+        counts["created"] += 1
+        audit.record(actor=actor, action=f"workplan.{kind}.create", obj=instance)
+        return instance
+    changed = _sync(instance, values)
+    if changed:
+        _clean(instance)
+        instance.save(update_fields=changed)
+        counts["updated"] += 1
+        audit.record(
+            actor=actor,
+            action=f"workplan.{kind}.update",
+            obj=instance,
+            changes={"fields": sorted(changed)},
+        )
+    return instance
+
+
 @transaction.atomic
 def import_work_plan(*, actor: Any, plan: ParsedPlan) -> tuple[WorkPlan, dict[str, int]]:
     """Create or update the work plan as ``plan`` says (matched by title, programs and
@@ -136,25 +174,14 @@ def import_work_plan(*, actor: Any, plan: ParsedPlan) -> tuple[WorkPlan, dict[st
         "approval_note": plan.approval_note,
         "introduction": plan.introduction,
     }
-    work_plan = WorkPlan.objects.filter(title=plan.title).first()
-    if work_plan is None:
-        work_plan = WorkPlan(title=plan.title, **plan_values)
-        _clean(work_plan)
-        work_plan.save()
-        counts["created"] += 1
-        audit.record(actor=actor, action="workplan.plan.create", obj=work_plan)
-    else:
-        changed = _sync(work_plan, plan_values)
-        if changed:
-            _clean(work_plan)
-            work_plan.save(update_fields=changed)
-            counts["updated"] += 1
-            audit.record(
-                actor=actor,
-                action="workplan.plan.update",
-                obj=work_plan,
-                changes={"fields": sorted(changed)},
-            )
+    work_plan = _load(
+        actor,
+        WorkPlan,
+        WorkPlan.objects.filter(title=plan.title).first(),
+        {"title": plan.title},
+        plan_values,
+        counts,
+    )
     existing = {p.code: p for p in Program.objects.filter(work_plan=work_plan)}
     order = 0
     for parsed in plan.programs:
@@ -166,47 +193,25 @@ def import_work_plan(*, actor: Any, plan: ParsedPlan) -> tuple[WorkPlan, dict[st
                 "order": order,
                 "parent": existing.get(parent_code) if parent_code else None,
             }
-            program = existing.get(item.code)
-            if program is None:
-                program = Program(work_plan=work_plan, code=item.code, **values)
-                _clean(program)
-                program.save()
-                existing[item.code] = program
-                counts["created"] += 1
-                audit.record(actor=actor, action="workplan.program.create", obj=program)
-            else:
-                changed = _sync(program, values)
-                if changed:
-                    _clean(program)
-                    program.save(update_fields=changed)
-                    counts["updated"] += 1
-                    audit.record(
-                        actor=actor,
-                        action="workplan.program.update",
-                        obj=program,
-                        changes={"fields": sorted(changed)},
-                    )
+            program = existing[item.code] = _load(
+                actor,
+                Program,
+                existing.get(item.code),
+                {"work_plan": work_plan, "code": item.code},
+                values,
+                counts,
+            )
             activities = {a.code: a for a in Activity.objects.filter(program=program)}
             for number, title in enumerate(item.activities, start=1):
                 code = f"{item.code}.{number}"
-                activity = activities.get(code)
-                if activity is None:
-                    activity = Activity(program=program, code=code, title=title, order=number)
-                    _clean(activity)
-                    activity.save()
-                    counts["created"] += 1
-                    audit.record(actor=actor, action="workplan.activity.create", obj=activity)
-                else:
-                    changed = _sync(activity, {"title": title, "order": number})
-                    if changed:
-                        activity.save(update_fields=changed)
-                        counts["updated"] += 1
-                        audit.record(
-                            actor=actor,
-                            action="workplan.activity.update",
-                            obj=activity,
-                            changes={"fields": sorted(changed)},
-                        )
+                _load(
+                    actor,
+                    Activity,
+                    activities.get(code),
+                    {"program": program, "code": code},
+                    {"title": title, "order": number},
+                    counts,
+                )
     return work_plan, counts
 
 
@@ -297,11 +302,71 @@ def set_translations(
 def create_partner(*, actor: Any, name: str, iati_ref: str = "", country: str = "") -> Partner:
     """A partner or donor organisation."""
     _require_secretariat(actor)
-    partner = Partner(name=name.strip(), iati_ref=iati_ref.strip(), country=country.upper())
+    partner = Partner(**_partner_values(name, iati_ref, country))
     _clean(partner)
     partner.save()
     audit.record(actor=actor, action="workplan.partner.create", obj=partner)
     return partner
+
+
+PARTNER_FIELDS = ("name", "iati_ref", "country")
+
+
+def _partner_values(name: str, iati_ref: str, country: str) -> dict[str, str]:
+    return {"name": name.strip(), "iati_ref": iati_ref.strip(), "country": country.strip().upper()}
+
+
+@transaction.atomic
+def update_partner(
+    *, actor: Any, partner: Partner, name: str, iati_ref: str = "", country: str = ""
+) -> Partner:
+    """Correct a partner's or donor's name, IATI identifier or country."""
+    _require_secretariat(actor)
+    before = audit.snapshot(partner, PARTNER_FIELDS)
+    changed = _sync(partner, _partner_values(name, iati_ref, country))
+    if changed:
+        _clean(partner)
+        partner.save(update_fields=changed)
+        audit.record(
+            actor=actor,
+            action="workplan.partner.update",
+            obj=partner,
+            changes=audit.diff(partner, before, changed),
+        )
+    return partner
+
+
+@transaction.atomic
+def attach_partner(*, actor: Any, event: Event, partner: Partner, role: str) -> EventPartner:
+    """Name ``partner`` as a partner or a donor of ``event``."""
+    _require_secretariat(actor)
+    if role not in PartnerRole.values:
+        raise ValidationError({"role": _("A partner is a partner or a donor.")})
+    if EventPartner.objects.filter(event=event, partner=partner, role=role).exists():
+        raise ValidationError(
+            {"event": _("{partner} is already named so for this event.").format(partner=partner)}
+        )
+    link = EventPartner.objects.create(event=event, partner=partner, role=role)
+    audit.record(
+        actor=actor,
+        action="workplan.event.partner_attach",
+        obj=event,
+        changes={"partner": partner.pk, "role": role},
+    )
+    return link
+
+
+@transaction.atomic
+def detach_partner(*, actor: Any, link: EventPartner) -> None:
+    """Remove a partner or donor from an event."""
+    _require_secretariat(actor)
+    audit.record(
+        actor=actor,
+        action="workplan.event.partner_detach",
+        obj=link.event,
+        changes={"partner": link.partner_id, "role": link.role},
+    )
+    link.delete()
 
 
 def _check_event(data: dict[str, Any]) -> None:
@@ -486,9 +551,10 @@ def triage_request(
     note: str,
     program: Program | None = None,
     activity: Activity | None = None,
+    triaged_on: datetime.date | None = None,
 ) -> AssistanceRequest:
     """The Secretariat accepts a received request, with its assessment and where it fits in
-    the plan."""
+    the plan (``triaged_on``: today unless given)."""
     _require_secretariat(actor)
     _require_status(request, RequestStatus.RECEIVED)
     if not note.strip():
@@ -496,7 +562,8 @@ def triage_request(
     _check_plan_refs({"program": program, "activity": activity})
     request.status = RequestStatus.TRIAGED
     request.triage_note = note.strip()
-    fields = ["status", "triage_note", "updated_at"]
+    request.triaged_on = _stage_date(triaged_on, request.received_on, "triaged_on")
+    fields = ["status", "triage_note", "triaged_on", "updated_at"]
     if program is not None or activity is not None:
         request.program = program or (activity.program if activity else None)
         request.activity = activity
@@ -521,12 +588,27 @@ def decline_request(*, actor: Any, request: AssistanceRequest, note: str) -> Ass
     return request
 
 
+def _stage_date(
+    day: datetime.date | None, previous: datetime.date | None, field: str
+) -> datetime.date:
+    """The day a request reaches a stage: today unless given; not before the previous stage."""
+    day = day or timezone.localdate()
+    if previous is not None and day < previous:
+        raise ValidationError({field: _("A stage cannot come before the previous one.")})
+    return day
+
+
 @transaction.atomic
 def plan_request(
-    *, actor: Any, request: AssistanceRequest, events: Iterable[Event]
+    *,
+    actor: Any,
+    request: AssistanceRequest,
+    events: Iterable[Event],
+    planned_on: datetime.date | None = None,
 ) -> AssistanceRequest:
     """The Secretariat plans a triaged request: the events that deliver it point to it (more
-    can be linked while it is planned)."""
+    can be linked while it is planned; ``planned_on``, today unless given, is the first
+    planning's day)."""
     _require_secretariat(actor)
     _require_status(request, RequestStatus.TRIAGED, RequestStatus.PLANNED)
     events = list(events)
@@ -549,7 +631,9 @@ def plan_request(
     for event in events:
         event.request = request
     request.status = RequestStatus.PLANNED
-    request.save(update_fields=["status", "updated_at"])
+    if request.planned_on is None:
+        request.planned_on = _stage_date(planned_on, request.triaged_on, "planned_on")
+    request.save(update_fields=["status", "planned_on", "updated_at"])
     _request_record(
         actor, "plan", request, status=request.status, events=sorted(e.pk for e in events)
     )
@@ -591,21 +675,75 @@ def give_feedback(
     return request
 
 
+def feedback_days() -> int:
+    """Days the state has to give its feedback on a delivered request (WORKPLAN_FEEDBACK_DAYS)."""
+    return int(getattr(settings, "WORKPLAN_FEEDBACK_DAYS", 60))
+
+
+def feedback_due(request: AssistanceRequest) -> datetime.date | None:
+    """The last day for the state's feedback on a delivered request."""
+    if request.delivered_on is None:
+        return None
+    return request.delivered_on + datetime.timedelta(days=feedback_days())
+
+
+def feedback_overdue(request: AssistanceRequest, today: datetime.date | None = None) -> bool:
+    """Delivered, no feedback, and the time for it has passed."""
+    due = feedback_due(request)
+    return (
+        request.status == RequestStatus.DELIVERED
+        and request.satisfaction is None
+        and due is not None
+        and (today or timezone.localdate()) > due
+    )
+
+
 @transaction.atomic
 def close_request(
-    *, actor: Any, request: AssistanceRequest, closed_on: datetime.date | None = None
+    *,
+    actor: Any,
+    request: AssistanceRequest,
+    closed_on: datetime.date | None = None,
+    no_feedback: bool = False,
 ) -> AssistanceRequest:
-    """The Secretariat closes a delivered request once the state has given its feedback."""
+    """The Secretariat closes a delivered request once the state has given its feedback, or,
+    with ``no_feedback``, when the state has given none within ``WORKPLAN_FEEDBACK_DAYS`` of
+    the delivery (the closure then says "no feedback")."""
     _require_secretariat(actor)
     _require_status(request, RequestStatus.DELIVERED)
-    if request.satisfaction is None:
+    closed_on = closed_on or timezone.localdate()
+    if request.delivered_on is not None and closed_on < request.delivered_on:
+        raise ValidationError({"closed_on": _("A request is closed after its delivery.")})
+    if no_feedback:
+        if request.satisfaction is not None:
+            raise ValidationError(
+                {"no_feedback": _("The state has given its feedback: close the request on it.")}
+            )
+        due = feedback_due(request)
+        if due is None or closed_on <= due:
+            raise ValidationError(
+                {
+                    "no_feedback": _(
+                        "The state has until {date} to give its feedback ({days} days after "
+                        "the delivery)."
+                    ).format(
+                        date=formats.date_format(due, "DATE_FORMAT") if due else "",
+                        days=feedback_days(),
+                    )
+                }
+            )
+        closure = RequestClosure.NO_FEEDBACK
+    elif request.satisfaction is None:
         raise ValidationError(
             {"satisfaction": _("The state's coordinators have not given its feedback yet.")}
         )
+    else:
+        closure = RequestClosure.FEEDBACK
     request.status = RequestStatus.CLOSED
-    request.closed_on = closed_on or timezone.localdate()
-    request.save(update_fields=["status", "closed_on", "updated_at"])
-    _request_record(actor, "close", request, status=request.status)
+    request.closed_on = closed_on
+    request.closure = closure
+    request.save(update_fields=["status", "closed_on", "closure", "updated_at"])
+    _request_record(actor, "close", request, status=request.status, closure=closure)
     return request
 
 

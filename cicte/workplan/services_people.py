@@ -4,7 +4,12 @@ list. Each is atomic and audited.
 
 Who: the Secretariat (``workplan.manage_workplan``) for everything; an event's organisers for
 the participants of their events (the people registered for them, and the certificates of those
-registrations). Anybody else gets ``PermissionDenied``.
+registrations). Anybody else gets ``PermissionDenied``. Merging two records of one person
+(:func:`merge_people`) is the Secretariat's alone.
+
+A person registered with the email of a platform account is linked to it (``Person.user``): the
+holder then finds their certificates under "My certificates". A revoked certificate may be
+re-issued: a new certificate with a new code; the old one stays revoked.
 
 The audit trail is read by national coordinators for their state's part: the events written
 here name a participant by their id only (``participant #12``) and list the names of the fields
@@ -157,6 +162,35 @@ class PersonDetails:
         )
 
 
+def _rekey(person: Person) -> list[str]:
+    """Recompute the deduplication keys after a change; the fields to save."""
+    person.email_key = email_key(person.email)
+    person.name_key = name_key(person.full_name, person.member_state, person.organization_name)
+    return ["email_key", "name_key"]
+
+
+def account_with_email(email: str) -> User | None:
+    """The platform account with this email address (case-insensitive), if any."""
+    key = email_key(email)
+    if not key:
+        return None
+    return User.objects.filter(email__iexact=key).order_by("pk").first()
+
+
+def _link_account(person: Person, *, relink: bool = False) -> list[str]:
+    """Link the person to the account that has their email (the certificate holder then finds
+    their certificates under "My certificates"); ``relink`` follows a changed email (and drops
+    the link when no account has the new one). The fields to save."""
+    if person.user_id is not None and not relink:
+        return []
+    account = account_with_email(person.email)
+    new = account.pk if account is not None else None
+    if new == person.user_id:
+        return []
+    person.user_id = new
+    return ["user"]
+
+
 def _changed_fields(person: Person, details: PersonDetails) -> list[str]:
     """Apply ``details`` to ``person`` (empty values keep what is there); the fields changed."""
     changed = []
@@ -168,9 +202,7 @@ def _changed_fields(person: Person, details: PersonDetails) -> list[str]:
             setattr(person, name, value)
             changed.append(name)
     if changed:
-        person.email_key = email_key(person.email)
-        person.name_key = name_key(person.full_name, person.member_state, person.organization_name)
-        changed += ["email_key", "name_key"]
+        changed += _rekey(person)
     return changed
 
 
@@ -214,6 +246,7 @@ def add_or_update_person(
             position=details.position,
             name_key=name_key(details.full_name, details.member_state, details.organization_name),
         )
+        _link_account(person)
         person.save()
         _audit(
             actor=actor,
@@ -222,7 +255,7 @@ def add_or_update_person(
             changes={"fields": [n for n in PERSON_FIELDS if getattr(details, n) not in ("", None)]},
         )
         return person, True
-    changed = _changed_fields(person, details)
+    changed = _changed_fields(person, details) + _link_account(person)
     if changed:
         person.save(update_fields=changed)
         _audit(
@@ -248,11 +281,13 @@ def update_person(*, actor: User, person: Person, details: PersonDetails) -> Per
             setattr(person, name, value)
             changed.append(name)
     if changed:
-        person.email_key = email_key(person.email)
-        person.name_key = name_key(person.full_name, person.member_state, person.organization_name)
-        person.save(update_fields=[*changed, "email_key", "name_key"])
+        linked = _link_account(person, relink="email" in changed)
+        person.save(update_fields=[*changed, *_rekey(person), *linked])
         _audit(
-            actor=actor, action="workplan.person.update", obj=person, changes={"fields": changed}
+            actor=actor,
+            action="workplan.person.update",
+            obj=person,
+            changes={"fields": [*changed, *linked]},
         )
     return person
 
@@ -349,14 +384,27 @@ def record_participation(
 
 @transaction.atomic
 def issue_certificate(*, actor: User, registration: Registration) -> Certificate:
-    """A certificate for a completed registration, with a fresh verification code."""
+    """A certificate for a completed registration, with a fresh verification code. When the
+    registration's certificate was revoked, this re-issues it: a new certificate with a new
+    code; the old one stays revoked (its public page says so)."""
     _require(may_manage_participants(actor, registration.event))
     if registration.status != COMPLETED:
         raise ValidationError(_("Only a participant who completed the event gets a certificate."))
-    if Certificate.objects.filter(registration=registration).exists():
+    # Lock the registration: two clicks must not issue two valid certificates.
+    Registration.objects.select_for_update().filter(pk=registration.pk).first()
+    issued = list(Certificate.objects.filter(registration=registration).order_by("pk"))
+    if any(c.is_valid for c in issued):
         raise ValidationError(_("This participant already has a certificate for this event."))
     certificate = Certificate.objects.create(registration=registration, issued_by=actor)
-    _audit(actor=actor, action="workplan.certificate.issue", obj=certificate)
+    if issued:
+        _audit(
+            actor=actor,
+            action="workplan.certificate.reissue",
+            obj=certificate,
+            changes={"replaces": issued[-1].pk},
+        )
+    else:
+        _audit(actor=actor, action="workplan.certificate.issue", obj=certificate)
     return certificate
 
 
@@ -382,6 +430,157 @@ def revoke_certificate(*, actor: User, certificate: Certificate, reason: str) ->
         changes={"reason": reason},
     )
     return certificate
+
+
+# --- Merging duplicate records -------------------------------------------------------------------
+
+# How much a registration says the person took part: the better one stays when two records of
+# the same person were both registered for an event.
+STATUS_RANK: dict[str, int] = {
+    RegistrationStatus.COMPLETED: 4,
+    RegistrationStatus.ATTENDED: 3,
+    RegistrationStatus.REGISTERED: 2,
+    RegistrationStatus.ABSENT: 1,
+    RegistrationStatus.WITHDRAWN: 0,
+}
+# The fields of the kept record that the merged record fills when they are blank.
+MERGE_FIELDS = ("email", "organization_name", "organization", "member_state", "position", "user")
+MERGE_REVOKE_REASON = "Duplicate participant records merged: another certificate stands."
+
+
+def _standing(registration: Registration) -> tuple[Any, ...]:
+    """Better attendance or completion first, then a valid certificate, then the scores."""
+    return (
+        STATUS_RANK.get(registration.status, 0),
+        any(c.is_valid for c in registration.certificates.all()),
+        registration.post_score if registration.post_score is not None else Decimal(-1),
+        registration.pre_score if registration.pre_score is not None else Decimal(-1),
+    )
+
+
+def mailbox_key(email: str) -> str:
+    """An email's mailbox without its "+tag" (ana+cicte@x.org is ana@x.org): the same
+    mailbox under two addresses points at one person."""
+    local, _at, domain = email_key(email).partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}" if domain else ""
+
+
+def likely_duplicates(people: Iterable[Person]) -> list[tuple[str, list[Person]]]:
+    """Groups of records that may be one person: the same folded name and organisation
+    (whatever the member state), or the same mailbox; each group with why it was found.
+    (The registry never holds the same email twice: ``find_person`` and its constraint.)"""
+    by_name: dict[tuple[str, str], list[Person]] = {}
+    by_mailbox: dict[str, list[Person]] = {}
+    for person in people:
+        by_name.setdefault((fold(person.full_name), fold(person.organization_name)), []).append(
+            person
+        )
+        mailbox = mailbox_key(person.email)
+        if mailbox:
+            by_mailbox.setdefault(mailbox, []).append(person)
+    same_name = _("Same name and organisation")
+    same_mailbox = _("Same email address")
+    groups = [(str(same_name), group) for group in by_name.values() if len(group) > 1]
+    groups += [(str(same_mailbox), group) for group in by_mailbox.values() if len(group) > 1]
+    return sorted(groups, key=lambda item: (fold(item[1][0].full_name), item[1][0].pk))
+
+
+@dataclass
+class MergeSummary:
+    """What a merge did (ids only)."""
+
+    moved: list[int] = field(default_factory=list)  # registrations moved to the kept record
+    conflicts: list[int] = field(default_factory=list)  # events both were registered for
+    certificates_moved: list[int] = field(default_factory=list)
+    certificates_revoked: list[int] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)  # the kept record's blanks filled
+
+
+def _resolve_conflict(
+    keep: Person, ours: Registration, theirs: Registration, summary: MergeSummary
+) -> None:
+    """Both records were registered for the event: the registration with the better
+    attendance or completion stays (the kept record's on a tie), with the other's certificates
+    (a second valid one is revoked: one valid certificate per registration) and its scores
+    where the staying one has none."""
+    winner, loser = (theirs, ours) if _standing(theirs) > _standing(ours) else (ours, theirs)
+    summary.conflicts.append(ours.event_id)
+    has_valid = any(c.is_valid for c in winner.certificates.all())
+    for certificate in loser.certificates.order_by("pk"):
+        fields = ["registration"]
+        if certificate.is_valid and has_valid:
+            certificate.revoked_at = timezone.now()
+            certificate.revoked_reason = MERGE_REVOKE_REASON
+            fields += ["revoked_at", "revoked_reason"]
+            summary.certificates_revoked.append(certificate.pk)
+        has_valid = has_valid or certificate.is_valid
+        certificate.registration = winner
+        certificate.save(update_fields=fields)
+        summary.certificates_moved.append(certificate.pk)
+    filled = [
+        name
+        for name in ("pre_score", "post_score")
+        if getattr(winner, name) is None and getattr(loser, name) is not None
+    ]
+    for name in filled:
+        setattr(winner, name, getattr(loser, name))
+    loser.delete()
+    if winner.person_id != keep.pk:
+        winner.person = keep
+        filled.append("person")
+    if filled:
+        winner.save(update_fields=filled)
+
+
+@transaction.atomic
+def merge_people(*, actor: User, keep: Person, merge: Person) -> MergeSummary:
+    """The Secretariat merges two records of the same person into ``keep``: ``merge``'s
+    registrations (and their certificates) move to it; where both were registered for the same
+    event, the better attendance or completion stays; ``keep``'s blank fields take ``merge``'s
+    values; ``merge`` is deleted. Audited by ids (``workplan.person.merge``)."""
+    _require(is_secretariat(actor), _("Only the Secretariat merges participant records."))
+    if keep.pk == merge.pk:
+        raise ValidationError(_("Choose two different records to merge."))
+    locked = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, merge.pk])
+    }
+    if len(locked) != 2:
+        raise ValidationError(_("One of the records no longer exists."))
+    keep, merge = locked[keep.pk], locked[merge.pk]
+    summary = MergeSummary()
+    ours = {
+        r.event_id: r
+        for r in Registration.objects.filter(person=keep).prefetch_related("certificates")
+    }
+    for registration in Registration.objects.filter(person=merge).prefetch_related("certificates"):
+        if registration.event_id in ours:
+            _resolve_conflict(keep, ours[registration.event_id], registration, summary)
+        else:
+            registration.person = keep
+            registration.save(update_fields=["person"])
+            summary.moved.append(registration.pk)
+    for name in MERGE_FIELDS:
+        attname = Person._meta.get_field(name).attname  # type: ignore[union-attr]
+        if getattr(keep, attname) in ("", None) and getattr(merge, attname) not in ("", None):
+            setattr(keep, attname, getattr(merge, attname))
+            summary.fields.append(name)
+    merged_pk = merge.pk
+    merge.delete()  # first: its email moves to the kept record (one record per email)
+    keep.save(update_fields=[*summary.fields, *_rekey(keep), *_link_account(keep)])
+    _audit(
+        actor=actor,
+        action="workplan.person.merge",
+        obj=keep,
+        changes={
+            "merged": f"participant #{merged_pk}",
+            "registrations_moved": summary.moved,
+            "conflicting_events": summary.conflicts,
+            "certificates_moved": summary.certificates_moved,
+            "certificates_revoked": summary.certificates_revoked,
+            "fields": summary.fields,
+        },
+    )
+    return summary
 
 
 # --- Import ------------------------------------------------------------------------------------

@@ -31,6 +31,13 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
     path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("partners/", views.partner_create, name="partner_list"),
+    path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),
+    path("partners/<int:pk>/edit/", views.partner_edit, name="partner_edit"),
+    path(
+        "partners/<int:pk>/events/<int:link_pk>/remove/",
+        views.partner_detach,
+        name="partner_detach",
+    ),
     path("requests/", views.RequestListView.as_view(), name="request_list"),
     path("requests/new/", views.request_edit, name="request_create"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),

@@ -37,7 +37,10 @@ urlpatterns = [
         views_people.certificate_revoke,
         name="certificate_revoke",
     ),
+    path("my-certificates/", views_people.my_certificates, name="my_certificates"),
     path("people/", views_people.person_list, name="person_list"),
+    path("people/duplicates/", views_people.person_duplicates, name="person_duplicates"),
+    path("people/merge/", views_people.person_merge, name="person_merge"),
     path("people/<int:pk>/", views_people.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views_people.person_edit, name="person_edit"),
 ]

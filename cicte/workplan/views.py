@@ -9,6 +9,7 @@ writes go through :mod:`cicte.workplan.services`, which decide who may do what: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
-from cicte.workplan import forms, services, views_people
+from cicte.workplan import forms, results, services, views_people
 from cicte.workplan.choices import IndicatorSource, RequestStatus
 from cicte.workplan.filtersets import AssistanceRequestFilterSet, EventFilterSet
 from cicte.workplan.models import (
@@ -58,6 +59,23 @@ def _form_errors(form: BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _submit(
+    request: HttpRequest, form: BaseForm, write: Callable[[], str], success: Any
+) -> HttpResponse | None:
+    """The one way a page's form writes: when ``form`` is valid, ``write`` calls the service and
+    returns where to go next; a ValidationError of the service goes onto the form. Returns the
+    redirect, or None when the page is to be shown again with its errors (answer 400)."""
+    if not form.is_valid():
+        return None
+    try:
+        next_url = write()
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect(next_url)
 
 
 # --- The plan ------------------------------------------------------------------------------
@@ -182,16 +200,16 @@ def translate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = forms.translation_form(obj, fields, request.POST)
-        if form.is_valid():
-            try:
-                services.set_translations(
-                    actor=actor, obj=obj, translations=forms.translations_of(form)
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Translations saved."))
-                return redirect(back)
+
+        def write() -> str:
+            services.set_translations(
+                actor=actor, obj=obj, translations=forms.translations_of(form)
+            )
+            return back
+
+        done = _submit(request, form, write, _("Translations saved."))
+        if done is not None:
+            return done
         status = 400
     else:
         form = forms.translation_form(obj, fields)
@@ -259,18 +277,19 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = forms.EventForm(request.POST, instance=event, actor=actor)
-        if form.is_valid():
-            try:
-                if event is None:
-                    event = services.create_event(actor=actor, data=form.payload)
-                    messages.success(request, _("Event created."))
-                else:
-                    services.update_event(actor=actor, event=event, data=form.payload)
-                    messages.success(request, _("Event saved."))
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                return redirect("workplan:event_detail", pk=event.pk)
+
+        def write() -> str:
+            saved = (
+                services.create_event(actor=actor, data=form.payload)
+                if event is None
+                else services.update_event(actor=actor, event=event, data=form.payload)
+            )
+            return reverse("workplan:event_detail", kwargs={"pk": saved.pk})
+
+        success = _("Event created.") if event is None else _("Event saved.")
+        done = _submit(request, form, write, success)
+        if done is not None:
+            return done
         status = 400
     else:
         initial = {}
@@ -292,19 +311,89 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require_secretariat(actor)
         assert form is not None
-        if form.is_valid():
-            try:
-                partner = services.create_partner(actor=actor, **form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Partner {name} added.").format(name=partner.name))
-                return redirect("workplan:partner_list")
+
+        def write() -> str:
+            services.create_partner(actor=actor, **form.cleaned_data)
+            return reverse("workplan:partner_list")
+
+        name = form.data.get("name", "").strip()
+        done = _submit(request, form, write, _("Partner {name} added.").format(name=name))
+        if done is not None:
+            return done
         status = 400
     partners = Partner.objects.visible_to(actor).order_by("name")
     return render(
         request, "workplan/partners.html", {"form": form, "partners": partners}, status=status
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner or donor and the events it is named on; the Secretariat attaches it to an
+    event here (and removes it from one)."""
+    actor = _actor(request)
+    partner = get_object_or_404(Partner.objects.visible_to(actor), pk=pk)
+    secretariat = is_secretariat(actor)
+    form = forms.AttachPartnerForm(request.POST or None, actor=actor) if secretariat else None
+    status = 200
+    if request.method == "POST":
+        _require_secretariat(actor)
+        assert form is not None
+
+        def write() -> str:
+            services.attach_partner(
+                actor=actor,
+                event=form.cleaned_data["event"],
+                partner=partner,
+                role=form.cleaned_data["role"],
+            )
+            return reverse("workplan:partner_detail", kwargs={"pk": partner.pk})
+
+        done = _submit(request, form, write, _("Partner named on the event."))
+        if done is not None:
+            return done
+        status = 400
+    links = (
+        partner.event_roles.filter(event__in=Event.objects.visible_to(actor))
+        .select_related("event")
+        .order_by("-event__starts_at", "role")
+    )
+    context = {"partner": partner, "links": links, "form": form, "secretariat": secretariat}
+    return render(request, "workplan/partner_detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    partner = get_object_or_404(Partner.objects.visible_to(actor), pk=pk)
+    _require_secretariat(actor)
+    form = forms.PartnerForm(request.POST or None, instance=partner)
+    status = 200
+    if request.method == "POST":
+
+        def write() -> str:
+            services.update_partner(actor=actor, partner=partner, **form.cleaned_data)
+            return reverse("workplan:partner_detail", kwargs={"pk": partner.pk})
+
+        done = _submit(request, form, write, _("Partner saved."))
+        if done is not None:
+            return done
+        status = 400
+    return render(
+        request, "workplan/partner_form.html", {"form": form, "partner": partner}, status=status
+    )
+
+
+@require_POST
+def partner_detach(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    actor = _actor(request)
+    partner = get_object_or_404(Partner.objects.visible_to(actor), pk=pk)
+    link = get_object_or_404(
+        partner.event_roles.filter(event__in=Event.objects.visible_to(actor)), pk=link_pk
+    )
+    services.detach_partner(actor=actor, link=link)
+    messages.success(request, _("Partner removed from the event."))
+    return redirect("workplan:partner_detail", pk=partner.pk)
 
 
 # --- Requests for assistance ---------------------------------------------------------------
@@ -355,22 +444,23 @@ def request_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = forms.RequestForm(request.POST, instance=item, states=states)
-        if form.is_valid():
-            try:
-                if item is None:
-                    item = services.create_request(
-                        actor=actor,
-                        member_state=form.cleaned_data["member_state"],
-                        data=form.payload,
-                    )
-                    messages.success(request, _("Request recorded."))
-                else:
-                    services.update_request(actor=actor, request=item, data=form.payload)
-                    messages.success(request, _("Request saved."))
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                return redirect("workplan:request_detail", pk=item.pk)
+
+        def write() -> str:
+            saved = (
+                services.create_request(
+                    actor=actor,
+                    member_state=form.cleaned_data["member_state"],
+                    data=form.payload,
+                )
+                if item is None
+                else services.update_request(actor=actor, request=item, data=form.payload)
+            )
+            return reverse("workplan:request_detail", kwargs={"pk": saved.pk})
+
+        success = _("Request recorded.") if item is None else _("Request saved.")
+        done = _submit(request, form, write, success)
+        if done is not None:
+            return done
         status = 400
     else:
         form = forms.RequestForm(instance=item, states=states)
@@ -393,8 +483,10 @@ def _request_steps(actor: User, item: AssistanceRequest) -> dict[str, Form]:
             steps["plan"] = forms.PlanForm(actor=actor, request_pk=item.pk)
         if item.status == RequestStatus.PLANNED:
             steps["deliver"] = forms.DeliverForm()
-        if item.status == RequestStatus.DELIVERED and item.satisfaction is not None:
-            steps["close"] = forms.CloseForm()
+        if item.status == RequestStatus.DELIVERED and (
+            item.satisfaction is not None or services.feedback_overdue(item)
+        ):
+            steps["close"] = forms.CloseForm(initial={"no_feedback": item.satisfaction is None})
     if item.status == RequestStatus.DELIVERED and item.member_state_id in coordinated_states(actor):
         steps["feedback"] = forms.FeedbackForm(
             initial={"satisfaction": item.satisfaction, "feedback": item.feedback}
@@ -419,6 +511,8 @@ def _request_page(
         "steps": steps if steps is not None else _request_steps(actor, item),
         "editable": editable,
         "awaiting_feedback": item.status == RequestStatus.DELIVERED and item.satisfaction is None,
+        "feedback_due": services.feedback_due(item) if item.satisfaction is None else None,
+        "stages": results.request_stages(item),
     }
     return render(request, "workplan/request_detail.html", context, status=status)
 
@@ -478,7 +572,12 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                     feedback=data["feedback"],
                 )
             else:
-                services.close_request(actor=actor, request=item, closed_on=data["closed_on"])
+                services.close_request(
+                    actor=actor,
+                    request=item,
+                    closed_on=data["closed_on"],
+                    no_feedback=data["no_feedback"],
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -531,18 +630,19 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = forms.IndicatorForm(request.POST, instance=indicator)
-        if form.is_valid():
+
+        def write() -> str:
             data = dict(form.cleaned_data)
-            try:
-                if indicator is None:
-                    indicator = services.create_indicator(actor=actor, data=data)
-                else:
-                    services.update_indicator(actor=actor, indicator=indicator, data=data)
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Indicator saved."))
-                return redirect("workplan:indicator_detail", pk=indicator.pk)
+            saved = (
+                services.create_indicator(actor=actor, data=data)
+                if indicator is None
+                else services.update_indicator(actor=actor, indicator=indicator, data=data)
+            )
+            return reverse("workplan:indicator_detail", kwargs={"pk": saved.pk})
+
+        done = _submit(request, form, write, _("Indicator saved."))
+        if done is not None:
+            return done
         status = 400
     else:
         initial = {}
@@ -572,21 +672,21 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_secretariat(actor)
         form = forms.PeriodForm(request.POST, manual=manual)
-        if form.is_valid():
-            try:
-                services.set_indicator_period(
-                    actor=actor,
-                    indicator=indicator,
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
-                    target=form.cleaned_data["target"],
-                    actual=form.cleaned_data.get("actual"),
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("Period saved."))
-                return redirect("workplan:indicator_detail", pk=indicator.pk)
+
+        def write() -> str:
+            services.set_indicator_period(
+                actor=actor,
+                indicator=indicator,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                target=form.cleaned_data["target"],
+                actual=form.cleaned_data.get("actual"),
+            )
+            return reverse("workplan:indicator_detail", kwargs={"pk": indicator.pk})
+
+        done = _submit(request, form, write, _("Period saved."))
+        if done is not None:
+            return done
         status = 400
     context = {
         "indicator": indicator,

@@ -21,13 +21,14 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from cicte.accounts.models import Network
 from cicte.core import audit
 from cicte.core.csvutil import csv_download, neutralise
-from cicte.workplan import iati, ical, reports, results, services_outputs
+from cicte.workplan import iati, ical, privacy, reports, results, services_outputs
 from cicte.workplan.models import (
     AssistanceRequest,
     CalendarFeed,
     Event,
     Indicator,
     WorkPlan,
+    is_secretariat,
 )
 from cicte.workplan.results import Period
 
@@ -115,12 +116,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     period = context["period"]
     context.update(reports.progress_report(period, request.user))
     pdf = reports.render_pdf(context)
-    audit.record_export(
-        actor=request.user,
-        what="workplan.report",
-        count=len(context["sections"]),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.report", len(context["sections"]), period)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="progress-report-{period.start}-{period.end}.pdf"'
@@ -132,12 +128,26 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 # --- CSV exports
 
 
-def _bad_period(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    errors = "; ".join(" ".join(e) for e in context["form"].errors.values())
+def _export_period(request: HttpRequest) -> Period | HttpResponse:
+    """The period of an export, or a 400 answer saying what is wrong with it."""
+    period, form, valid = _period(request)
+    if valid:
+        return period
+    errors = "; ".join(" ".join(str(m) for m in e) for e in form.errors.values())
     return HttpResponse(
         _("Invalid period: {errors}").format(errors=errors),
         status=400,
         content_type="text/plain; charset=utf-8",
+    )
+
+
+def _record_export(request: HttpRequest, what: str, count: int, period: Period) -> None:
+    """Every export and PDF is an audit event, with the period it covers."""
+    audit.record_export(
+        actor=request.user,
+        what=what,
+        count=count,
+        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
     )
 
 
@@ -151,10 +161,9 @@ def _number(value: Any) -> str:
 
 @require_GET
 def export_events(request: HttpRequest) -> HttpResponseBase:
-    context, status = _period_context(request)
-    if status != 200:
-        return _bad_period(request, context)
-    period = context["period"]
+    period = _export_period(request)
+    if isinstance(period, HttpResponse):
+        return period
     events = list(
         results.events_in(period, Event.objects.visible_to(request.user))
         .select_related("activity__program")
@@ -162,12 +171,7 @@ def export_events(request: HttpRequest) -> HttpResponseBase:
         .order_by("starts_at", "pk")
     )
     figures = reports.event_figures(events)
-    audit.record_export(
-        actor=request.user,
-        what="workplan.event",
-        count=len(events),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.event", len(events), period)
 
     def rows() -> Iterator[list[str]]:
         yield [
@@ -223,31 +227,24 @@ def export_events(request: HttpRequest) -> HttpResponseBase:
 def export_people(request: HttpRequest) -> HttpResponseBase:
     """People reached and trained, aggregated by sex, by member state and by program (no
     cross-tabulation, so that small groups do not point at a person)."""
-    context, status = _period_context(request)
-    if status != 200:
-        return _bad_period(request, context)
-    period = context["period"]
+    period = _export_period(request)
+    if isinstance(period, HttpResponse):
+        return period
     totals = results.totals(period)
+    sex, state = results.by_sex(period), results.by_state(period)
+    if not is_secretariat(request.user):
+        # Small cells of the breakdowns by sex and by state masked; totals exact.
+        sex, state = privacy.mask_rows(sex), privacy.mask_rows(state)
     lines: list[list[str]] = [
         ["all", "", _("All"), str(totals.people_reached), str(totals.people_trained)]
     ]
-    lines += [
-        ["sex", r.key, r.label, str(r.reached), str(r.trained)] for r in results.by_sex(period)
-    ]
-    lines += [
-        ["member_state", r.key, r.label, str(r.reached), str(r.trained)]
-        for r in results.by_state(period)
-    ]
+    lines += [["sex", r.key, r.label, str(r.reached), str(r.trained)] for r in sex]
+    lines += [["member_state", r.key, r.label, str(r.reached), str(r.trained)] for r in state]
     lines += [
         ["program", r.key, r.label, str(r.reached), str(r.trained)]
         for r in results.by_program(period)
     ]
-    audit.record_export(
-        actor=request.user,
-        what="workplan.people_reached",
-        count=len(lines),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.people_reached", len(lines), period)
     header = ["dimension", "code", "label", "people_reached", "people_trained"]
     return csv_download(
         [header, *[[neutralise(cell) for cell in line] for line in lines]],
@@ -258,22 +255,16 @@ def export_people(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def export_requests(request: HttpRequest) -> HttpResponseBase:
     """The requests for assistance received within the period that the reader may see."""
-    context, status = _period_context(request)
-    if status != 200:
-        return _bad_period(request, context)
-    period = context["period"]
+    period = _export_period(request)
+    if isinstance(period, HttpResponse):
+        return period
     requests = list(
         AssistanceRequest.objects.visible_to(request.user)
         .filter(received_on__gte=period.start, received_on__lte=period.end)
         .select_related("member_state", "program", "activity")
         .order_by("received_on", "pk")
     )
-    audit.record_export(
-        actor=request.user,
-        what="workplan.assistancerequest",
-        count=len(requests),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.assistancerequest", len(requests), period)
     header = [
         "id",
         "member_state",
@@ -311,17 +302,11 @@ def export_requests(request: HttpRequest) -> HttpResponseBase:
 
 @require_GET
 def export_indicators(request: HttpRequest) -> HttpResponseBase:
-    context, status = _period_context(request)
-    if status != 200:
-        return _bad_period(request, context)
-    period = context["period"]
+    period = _export_period(request)
+    if isinstance(period, HttpResponse):
+        return period
     items = results.indicator_rows(Indicator.objects.visible_to(request.user), period)
-    audit.record_export(
-        actor=request.user,
-        what="workplan.indicator",
-        count=len(items),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.indicator", len(items), period)
     header = [
         "indicator_id",
         "program",
@@ -361,10 +346,9 @@ def export_indicators(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def export_iati(request: HttpRequest) -> HttpResponse:
     """The events that start within the period as an IATI 2.03 activity file."""
-    context, status = _period_context(request)
-    if status != 200:
-        return _bad_period(request, context)
-    period = context["period"]
+    period = _export_period(request)
+    if isinstance(period, HttpResponse):
+        return period
     events = iati.export_queryset(
         results.events_in(period, Event.objects.visible_to(request.user)).order_by(
             "starts_at", "pk"
@@ -378,12 +362,7 @@ def export_iati(request: HttpRequest) -> HttpResponse:
             status=404,
             content_type="text/plain; charset=utf-8",
         )
-    audit.record_export(
-        actor=request.user,
-        what="workplan.iati",
-        count=events.count(),
-        filters={"start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    _record_export(request, "workplan.iati", events.count(), period)
     response = HttpResponse(document, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="iati-activities-{period.start}-{period.end}.xml"'

@@ -1,6 +1,7 @@
 """Participant pages: an event's participants (registration, attendance, completion, scores,
-certificates), the import of a participant list, the person registry, certificate downloads
-and the public verification page.
+certificates), the import of a participant list, the person registry (with its likely
+duplicates and their merge, the Secretariat's), certificate downloads, the holder's "My
+certificates" and the public verification page.
 
 Who sees what: events are visible to every signed-in person; the people registered for them
 (names, emails, scores, certificates) only to the Secretariat and the event's organisers
@@ -21,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,11 +30,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cicte.accounts.models import MemberState
 from cicte.core import audit
 from cicte.core.forms import apply_validation_error
-from cicte.workplan import certificates, people_import
+from cicte.workplan import certificates, people_import, privacy
 from cicte.workplan import services_people as services
 from cicte.workplan.choices import RegistrationStatus, Sex
 from cicte.workplan.forms_people import (
     ImportForm,
+    MergeForm,
     NewParticipantForm,
     PersonForm,
     PersonSearchForm,
@@ -65,8 +67,10 @@ def _audit_read(request: HttpRequest, action: str, obj: Any) -> None:
         )
 
 
-def participant_counts(event: Event) -> dict[str, Any]:
-    """The figures everybody may see: registrations by sex and by member state."""
+def participant_counts(event: Event, *, exact: bool = True) -> dict[str, Any]:
+    """The figures everybody may see: registrations by sex and by member state; with
+    ``exact=False`` (readers who may not see the participants) the counts of one to four are
+    masked (``cicte.workplan.privacy``), the total exact."""
     registrations = Registration.objects.filter(event=event)
     by_sex = dict(
         registrations.values_list("person__sex")
@@ -83,11 +87,10 @@ def participant_counts(event: Event) -> dict[str, Any]:
         ((names.get(row["person__member_state"], _("Not stated")), row["n"]) for row in states),
         key=lambda item: str(item[0]),
     )
-    return {
-        "total": registrations.count(),
-        "by_sex": [(label, by_sex.get(value, 0)) for value, label in Sex.choices],
-        "by_state": by_state,
-    }
+    sexes = [(label, by_sex.get(value, 0)) for value, label in Sex.choices]
+    if not exact:
+        sexes, by_state = privacy.mask_pairs(sexes), privacy.mask_pairs(by_state)
+    return {"total": registrations.count(), "by_sex": sexes, "by_state": by_state}
 
 
 # --- An event's participants -------------------------------------------------------------------
@@ -96,7 +99,8 @@ def participant_counts(event: Event) -> dict[str, Any]:
 def event_participants_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     """What the event's own page (``views.event_detail``) shows of its participants: the counts,
     for everybody who sees the event (``workplan/people/_event_participants.html``)."""
-    return {"participant_counts": participant_counts(event)}
+    exact = event.can_see_participants(request.user)
+    return {"participant_counts": participant_counts(event, exact=exact)}
 
 
 @require_GET
@@ -106,13 +110,14 @@ def event_participants(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "event": event,
         "may_see": may_see,
-        "counts": participant_counts(event),
+        "counts": participant_counts(event, exact=may_see),
     }
     if may_see:
         context["registrations"] = (
             Registration.objects.visible_to(request.user)
             .filter(event=event)
-            .select_related("person", "person__member_state", "certificate")
+            .select_related("person", "person__member_state")
+            .prefetch_related("certificates")
             .order_by("person__full_name", "pk")
         )
     return render(request, "workplan/people/participants.html", context)
@@ -196,9 +201,12 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Participation saved."))
             return redirect("workplan:event_participants", pk=registration.event_id)
-    certificate = (
-        Certificate.objects.visible_to(request.user).filter(registration=registration).first()
+    issued = list(
+        Certificate.objects.visible_to(request.user)
+        .filter(registration=registration)
+        .order_by("-issued_at", "-pk")
     )
+    certificate = next((c for c in issued if c.is_valid), issued[0] if issued else None)
     return render(
         request,
         "workplan/people/registration.html",
@@ -207,7 +215,8 @@ def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "event": registration.event,
             "form": form,
             "certificate": certificate,
-            "may_issue": certificate is None
+            "earlier": [c for c in issued if c != certificate],
+            "may_issue": (certificate is None or not certificate.is_valid)
             and registration.status == RegistrationStatus.COMPLETED,
         },
         status=400 if request.method == "POST" else 200,
@@ -230,18 +239,22 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workplan:registration_edit", pk=registration.pk)
 
 
-def _certificate(request: HttpRequest, pk: int) -> Certificate:
+def _certificate(request: HttpRequest, pk: int, *, download: bool = False) -> Certificate:
+    certificates = Certificate.objects
+    queryset = (
+        certificates.downloadable_by(request.user)
+        if download
+        else certificates.visible_to(request.user)
+    )
     return get_object_or_404(
-        Certificate.objects.visible_to(request.user).select_related(
-            "registration__event", "registration__person"
-        ),
-        pk=pk,
+        queryset.select_related("registration__event", "registration__person"), pk=pk
     )
 
 
 @require_GET
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = _certificate(request, pk)
+    """The PDF: for the Secretariat, the event's organisers and the holder (a valid one)."""
+    certificate = _certificate(request, pk, download=True)
     pdf = certificates.render_pdf(certificate)
     _audit_read(request, "workplan.certificate.download", certificate)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -387,7 +400,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     registrations = (
         Registration.objects.visible_to(request.user)
         .filter(person=person)
-        .select_related("event", "certificate")
+        .select_related("event")
+        .prefetch_related("certificates")
         .order_by("-event__starts_at")
     )
     _audit_read(request, "workplan.person.view", person)
@@ -419,6 +433,94 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "workplan/people/person_form.html",
         {"form": form, "person": person},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def my_certificates(request: HttpRequest) -> HttpResponse:
+    """The certificates of the participant linked to the signed-in account (registered with the
+    account's email): the valid ones to download, the revoked ones marked so."""
+    held = (
+        Certificate.objects.held_by(request.user)
+        .select_related("registration__event")
+        .order_by("-registration__event__starts_at", "-pk")
+    )
+    return render(request, "workplan/people/my_certificates.html", {"certificates": held})
+
+
+# --- Merging duplicate records ------------------------------------------------------------------
+
+
+@require_GET
+def person_duplicates(request: HttpRequest) -> HttpResponse:
+    """Records that may be one person (same name and organisation, or same mailbox), each group
+    with a link to merge them (the Secretariat)."""
+    _require(is_secretariat(request.user))
+    people = (
+        Person.objects.visible_to(request.user)
+        .select_related("member_state")
+        .annotate(events=Count("registrations", distinct=True))
+        .order_by("pk")
+    )
+    return render(
+        request,
+        "workplan/people/duplicates.html",
+        {"groups": services.likely_duplicates(people)},
+    )
+
+
+def _merge_pair(request: HttpRequest, data: Any) -> tuple[Person, Person]:
+    form = MergeForm(data)
+    if not form.is_valid():
+        raise Http404
+    visible = Person.objects.visible_to(request.user).select_related("member_state")
+    keep = get_object_or_404(visible, pk=form.cleaned_data["keep"])
+    merge = get_object_or_404(visible, pk=form.cleaned_data["merge"])
+    return keep, merge
+
+
+@require_http_methods(["GET", "POST"])
+def person_merge(request: HttpRequest) -> HttpResponse:
+    """Confirm, then merge ``merge`` into ``keep`` (the Secretariat)."""
+    _require(is_secretariat(request.user))
+    keep, merge = _merge_pair(request, request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        try:
+            summary = services.merge_people(
+                actor=request.user,  # type: ignore[arg-type]
+                keep=keep,
+                merge=merge,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("workplan:person_duplicates")
+        messages.success(
+            request,
+            _(
+                "Records merged: {moved} registrations moved, {conflicts} events both were "
+                "registered for resolved."
+            ).format(moved=len(summary.moved), conflicts=len(summary.conflicts)),
+        )
+        return redirect("workplan:person_detail", pk=keep.pk)
+    records = []
+    for person in (keep, merge):
+        registrations = (
+            Registration.objects.filter(person=person)
+            .select_related("event")
+            .prefetch_related("certificates")
+            .order_by("-event__starts_at")
+        )
+        records.append({"person": person, "registrations": registrations})
+    shared = set(
+        Registration.objects.filter(person=keep)
+        .filter(event__registrations__person=merge)
+        .values_list("event_id", flat=True)
+    )
+    return render(
+        request,
+        "workplan/people/merge.html",
+        {"keep": keep, "merge": merge, "records": records, "shared": len(shared)},
     )
 
 
@@ -466,6 +568,11 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
             event_title=event.translated("title"),
             event=event,
             hours=certificates.event_hours(event),
+            # A revoked certificate re-issued: the page says a newer one stands (not its code).
+            reissued=not certificate.is_valid
+            and Certificate.objects.valid()
+            .filter(registration=certificate.registration_id, pk__gt=certificate.pk)
+            .exists(),
         )
     response = render(
         request,

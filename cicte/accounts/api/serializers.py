@@ -309,6 +309,20 @@ class RoleAssignmentSerializer(serializers.ModelSerializer[RoleAssignment]):
         read_only_fields = ["id", "scope", "created_at"]
         validators: list[Any] = []
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A role limited to some networks (``Role.networks``) is granted in one of them: a 400
+        on ``network`` naming them otherwise (the service refuses it too)."""
+        role = attrs.get("role")
+        network = attrs.get("network")
+        if (
+            role is not None
+            and role.scope == RoleScope.NETWORK
+            and network is not None
+            and not role.allows_network(network)
+        ):
+            raise serializers.ValidationError({"network": [role.network_limit_error()]})
+        return attrs
+
 
 # --- The caller ------------------------------------------------------------------------------
 

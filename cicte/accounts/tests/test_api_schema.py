@@ -100,6 +100,14 @@ def test_schema_validates_without_warnings():
         "/api/workplan/requests/{id}/deliver/",
         "/api/workplan/requests/{id}/feedback/",
         "/api/workplan/requests/{id}/close/",
+        "/api/exchange/messages/",
+        "/api/exchange/messages/{id}/",
+        "/api/exchange/messages/{id}/acknowledge/",
+        "/api/exchange/messages/{id}/reply/",
+        "/api/exchange/messages/{id}/close/",
+        "/api/exchange/messages/{id}/deliveries/",
+        "/api/exchange/messages/{id}/attachments/{attachment_id}/",
+        "/api/exchange/metrics/",
     }
     # Partial updates only: no PUT.
     assert set(schema["paths"]["/api/organizations/{slug}/"]) == {"get", "patch"}

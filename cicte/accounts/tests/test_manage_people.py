@@ -183,14 +183,9 @@ def test_coordinator_grants_and_revokes_roles(world, client, login):
     login(world.actors["coordinator_same"])
     page = client.get(f"/accounts/users/{world.target.pk}/")
     offered = {r.slug for r in page.context["role_form"].fields["role"].queryset}
-    # the designation roles too: a coordinator names the state's designating officials
-    assert offered == {
-        "org_admin",
-        "member",
-        "observer",
-        "designation_officer",
-        "designation_approver",
-    }
+    # Not the designation roles: they are held in the targeted financial sanctions network
+    # only, which this coordinator (of CSIRTAmericas) does not coordinate.
+    assert offered == {"org_admin", "member", "observer"}
     networks = [n.slug for n in page.context["role_form"].fields["network"].queryset]
     assert networks == ["csirtamericas"]
 

@@ -186,6 +186,7 @@ def test_revoke_role_and_forget_cached_grants():
         "accounts.contribute",
         "directory.export_contacts",
         "advisories.publish_advisories",
+        "messaging.send_message",
     }
     services.revoke_role(actor=admin, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()

@@ -33,4 +33,5 @@ def test_seeded_reference_data():
         "observer",
         "designation_officer",
         "designation_approver",
+        "duty_officer",
     }

@@ -242,7 +242,12 @@ def _break_other_uuid(folder: Path) -> str:
 
 def _break_manifest(folder: Path) -> str:
     (folder / "manifest.json").write_text('["not", "a", "manifest"]')
-    return "non-empty object keyed by event uuid"
+    return "manifest.json must be a JSON object keyed by event uuid."
+
+
+def _break_empty_manifest(folder: Path) -> str:
+    (folder / "manifest.json").write_text("{}")
+    return "manifest.json must be a non-empty object keyed by event uuid."
 
 
 def _break_manifest_key(folder: Path) -> str:
@@ -260,7 +265,14 @@ def _break_event(folder: Path) -> str:
 
 @pytest.mark.parametrize(
     "breaker",
-    [_break_missing_file, _break_other_uuid, _break_manifest, _break_manifest_key, _break_event],
+    [
+        _break_missing_file,
+        _break_other_uuid,
+        _break_manifest,
+        _break_empty_manifest,
+        _break_manifest_key,
+        _break_event,
+    ],
 )
 def test_malformed_feeds_are_refused(world, tmp_path, breaker):
     folder = _copy_feed(tmp_path)

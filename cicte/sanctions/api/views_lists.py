@@ -10,7 +10,7 @@ as its administrator, every one as the Secretariat), written through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -36,6 +36,7 @@ from cicte.sanctions.models import (
     Notification,
     SanctionsList,
 )
+from cicte.sanctions.services import SubscriptionValues
 
 READ_ERRORS = error_responses(400, 401, 403)
 DETAIL_ERRORS = error_responses(401, 403, 404)
@@ -50,7 +51,8 @@ class SanctionsAPIMixin:
 
 def _lists(user: Any) -> QuerySet[SanctionsList]:
     """The lists ``user`` reads, with their current entry count and last version's key."""
-    latest = ListVersion.objects.filter(sanctions_list=OuterRef("pk")).order_by("-number")
+    latest = ListVersion.objects.visible_to(user).filter(sanctions_list=OuterRef("pk"))
+    latest = latest.order_by("-number")
     return (
         SanctionsList.objects.visible_to(user)
         .select_related("member_state")
@@ -62,10 +64,14 @@ def _lists(user: Any) -> QuerySet[SanctionsList]:
     )
 
 
-def _with_latest(lists: list[SanctionsList]) -> list[SanctionsList]:
+def _with_latest(user: Any, lists: list[SanctionsList]) -> list[SanctionsList]:
     """Each list's last version, read in one statement whatever the number of lists."""
-    versions = ListVersion.objects.select_related("sanctions_list").in_bulk(
-        [item.latest_pk for item in lists if item.latest_pk]  # type: ignore[attr-defined]
+    versions = (
+        ListVersion.objects.visible_to(user)
+        .select_related("sanctions_list")
+        .in_bulk(
+            [item.latest_pk for item in lists if item.latest_pk]  # type: ignore[attr-defined]
+        )
     )
     for item in lists:
         item.latest = versions.get(item.latest_pk)  # type: ignore[attr-defined]
@@ -91,7 +97,7 @@ class SanctionsListListView(SanctionsAPIMixin, generics.ListAPIView[SanctionsLis
         return _lists(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = _with_latest(list(self.get_queryset()))
+        rows = _with_latest(request.user, list(self.get_queryset()))
         return Response(self.get_serializer(rows, many=True).data)
 
 
@@ -101,7 +107,7 @@ class SanctionsListDetailView(SanctionsAPIMixin, APIView):
         responses={200: serializers.SanctionsListSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, key: str) -> Response:
-        found = _with_latest(list(_lists(request.user).filter(key=key)))
+        found = _with_latest(request.user, list(_lists(request.user).filter(key=key)))
         if not found:
             raise Http404
         return Response(
@@ -125,7 +131,8 @@ class VersionListView(SanctionsAPIMixin, generics.ListAPIView[ListVersion]):
             return ListVersion.objects.none()
         sanctions_list = self._list(self.request, self.kwargs["key"])
         return (
-            ListVersion.objects.filter(sanctions_list=sanctions_list)
+            ListVersion.objects.visible_to(self.request.user)
+            .filter(sanctions_list=sanctions_list)
             .select_related("sanctions_list")
             .order_by("-number")
         )
@@ -153,11 +160,15 @@ class VersionDetailView(SanctionsAPIMixin, generics.ListAPIView[EntityChange]):
             return EntityChange.objects.none()
         sanctions_list = self._list(self.request, self.kwargs["key"])
         self.version = get_object_or_404(
-            ListVersion.objects.select_related("sanctions_list"),
+            ListVersion.objects.visible_to(self.request.user).select_related("sanctions_list"),
             sanctions_list=sanctions_list,
             number=self.kwargs["number"],
         )
-        changes = EntityChange.objects.filter(version=self.version).select_related("entity")
+        changes = (
+            EntityChange.objects.visible_to(self.request.user)
+            .filter(version=self.version)
+            .select_related("entity")
+        )
         kind = self.request.query_params.get("kind") or ""
         if kind:
             if kind not in ChangeKind.values:
@@ -232,7 +243,8 @@ def _subscriptions(user: Any) -> QuerySet[ListSubscription]:
     )
 
 
-def _subscription_input(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+def _subscription_input(request: Request, data: dict[str, Any]) -> SubscriptionValues:
+    """The serializer's data as the service takes it, list keys read through ``visible_to``."""
     keys = data.get("lists") or []
     found = {
         item.key: item
@@ -243,11 +255,11 @@ def _subscription_input(request: Request, data: dict[str, Any]) -> dict[str, Any
         raise ValidationError(
             {"lists": [_("No sanctions list with the key {key}.").format(key=unknown[0])]}
         )
-    values = {"lists": [found[key] for key in dict.fromkeys(keys)]}
+    values: dict[str, Any] = {"lists": [found[key] for key in dict.fromkeys(keys)]}
     for name in ("name", "emails", "language", "webhook_url", "is_active"):
         if name in data:
             values[name] = data[name]
-    return values
+    return cast(SubscriptionValues, values)
 
 
 @extend_schema_view(
@@ -298,51 +310,62 @@ class ListSubscriptionViewSet(
         body = serializers.ListSubscriptionSerializer(subscription).data
         return Response({**body, "webhook_secret": secret}, status=status_code)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user: Any = request.user
-        given = serializers.ListSubscriptionSerializer(data=request.data)
+    def _save(self, request: Request, subscription: ListSubscription | None) -> Response:
+        """Create (``subscription`` None) or change a subscription: one path for both, through
+        :func:`services.save_subscription`. A change keeps what the request leaves out."""
+        given = serializers.ListSubscriptionSerializer(
+            data=request.data, partial=subscription is not None
+        )
         given.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(given.validated_data)
         slug = (data.pop("organization", None) or {}).get("slug")
+        if subscription is None:
+            organization = self._organization(request, slug)
+            current: dict[str, Any] = {"language": "en"}
+        else:
+            organization = None
+            current = {
+                "name": subscription.name,
+                "lists": [item.key for item in subscription.lists.all()],
+                "emails": subscription.emails,
+                "language": subscription.language,
+                "webhook_url": subscription.webhook.url if subscription.webhook else "",
+                "is_active": subscription.is_active,
+            }
+            # Defaults the serializer fills in are not changes.
+            for name in ("lists", "is_active"):
+                if name not in request.data:
+                    data.pop(name, None)
+        saved, secret = services.save_subscription(
+            actor=request.user,
+            subscription=subscription,
+            organization=organization,
+            **_subscription_input(request, {**current, **data}),
+        )
+        created = subscription is None
+        return self._respond(
+            saved, secret, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    def _organization(self, request: Request, slug: str | None) -> Any:
+        """The organisation named by ``slug`` among those the caller manages, or their own."""
+        user: Any = request.user
         if slug:
-            organization = services.manageable_organizations(request.user).filter(slug=slug).first()
+            organization = services.manageable_organizations(user).filter(slug=slug).first()
             if organization is None:
                 raise ValidationError(
                     {"organization": [_("Choose an organisation whose subscriptions you manage.")]}
                 )
-        elif user.organization_id:
-            organization = user.organization
-        else:
-            raise ValidationError({"organization": [_("Give the organisation's slug.")]})
-        values = _subscription_input(request, {"language": "en", **data})
-        subscription, secret = services.create_subscription(
-            actor=request.user, organization=organization, **values
-        )
-        return self._respond(subscription, secret, status.HTTP_201_CREATED)
+            return organization
+        if user.organization_id:
+            return user.organization
+        raise ValidationError({"organization": [_("Give the organisation's slug.")]})
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._save(request, None)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        subscription = self.get_object()
-        given = serializers.ListSubscriptionSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        data: dict[str, Any] = dict(given.validated_data)
-        data.pop("organization", None)
-        current = {
-            "name": subscription.name,
-            "lists": [item.key for item in subscription.lists.all()],
-            "emails": subscription.emails,
-            "language": subscription.language,
-            "webhook_url": subscription.webhook.url if subscription.webhook else "",
-            "is_active": subscription.is_active,
-        }
-        if "lists" not in request.data:
-            data.pop("lists", None)
-        if "is_active" not in request.data:
-            data.pop("is_active", None)
-        values = _subscription_input(request, {**current, **data})
-        subscription, secret = services.update_subscription(
-            actor=request.user, subscription=subscription, **values
-        )
-        return self._respond(subscription, secret, status.HTTP_200_OK)
+        return self._save(request, self.get_object())
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         subscription = self.get_object()

@@ -5,13 +5,16 @@ Two stages, both built once per set of lists (:class:`Matcher`):
 1. **Candidate pre-filter** (a blocking index). Every weighted token of every list name is
    indexed under its ASCII form, its one-deletion neighbourhood (catches one typo, a swapped
    pair of letters, one letter added or dropped), its consonant skeleton (dropped vowels,
-   vowel-less transliteration), its metaphone key and its rigour name symbols (the same given
-   name in any spelling or script). A query looks its tokens' keys up and keeps the list names
-   whose best possible score, given which query tokens they share a key with, can still reach
-   the threshold; at most ``max_candidates`` of them, the most promising first.
+   vowel-less transliteration), its forms without vowels (``rr`` for ``Aruri``), its metaphone
+   key, its rigour name symbols (the same given name in any spelling or script), its abjad keys
+   and, for short names, its shape keys (other scripts, see names.py). A query looks its
+   tokens' keys up and keeps the list names whose best possible score, given which query
+   tokens they share a key with (an initial counting for the names with a word of its letter),
+   can still reach the threshold; at most ``max_candidates`` of them, the most promising first.
 2. **Scoring** each candidate name: one-to-one alignment of query tokens with the name's tokens
    (shared symbol spans first, then the best token pairs by rule: exact, name variant,
-   consonants, sound, initial, typo, joined tokens), coverage of both sides, then secondary
+   consonants, sound, transliteration, initial, typo, joined tokens; then particles and titles
+   transliterated, and a name cut after its particle), coverage of both sides, then secondary
    identifiers: birth date and nationality move the score up or down, an exact document
    number decides.
 
@@ -28,6 +31,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
 from followthemoney import registry
@@ -35,12 +39,14 @@ from followthemoney.proxy import EntityProxy
 from rapidfuzz.distance import OSA
 
 from cicte.sanctions.matching.names import (
+    AYN,
     Kind,
     NameForm,
     Token,
     analyse,
     clean_text,
     skeleton,
+    vowelless,
 )
 
 # The alert threshold: see docs/architecture.md ("Screening engine") and docs/benchmarks.md.
@@ -134,7 +140,10 @@ class TokenMatch:
 
     query: str
     listed: str
-    rule: str  # exact, variant, consonants, sound, initial, typo, joined
+    # exact, variant, nickname, consonants, sound, transliteration, initial, typo, joined;
+    # particle or title (a transliterated particle or title, weighing nothing); truncated (the
+    # query's last particle, for the list name's words after it, cut off: similarity 0)
+    rule: str
     similarity: float
 
 
@@ -273,7 +282,19 @@ def _keys(token: Token, *, listed: bool = True) -> set[str]:
         # list names carry the key; a query looks it up only for a token written in another
         # script, where spellings drift most (Latin-script typos have the deletion keys)
         keys.update("a:" + k for k in token.abjads if len(k) >= 2)
+        if token.shapes and all(len(k) < 2 for k in token.abjads):
+            # short names ("Yun", "Ho"), whose consonant keys are too short to look up
+            keys.update("v:" + k for k in token.shapes if len(k) >= 2)
+    if listed:
+        keys.update("c:" + k for k in token.devowelled)
+    elif vowelless(token.form):
+        keys.add("c:" + token.form)  # a token without its vowels ("rr" for "Aruri")
     return keys
+
+
+# Arabic articles, written joined to the name by a hyphen ("Al-Mahmoudi"): the initial of such
+# a name is often the article's ("A.").
+ARTICLES = frozenset(["al", "el"])
 
 
 def _vowelless(form: str) -> bool:
@@ -299,7 +320,10 @@ def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
             return 0.95, "variant"
         return 0.7, "nickname"  # "Paco" for "Francisco", but also "Haidar" for "Ali"
     if q.role == "initial" or t.role == "initial":
-        if q.form[:1] == t.form[:1]:
+        if q.form[:1] == t.form[:1] or (
+            # "'." for "'Abd": an ayn or hamza before the vowel that the Latin form begins with
+            AYN in (q.form, t.form) and (q.form[:1] in "aeiou" or t.form[:1] in "aeiou")
+        ):
             return 0.9, "initial"
         return 0.0, ""
     longest = max(len(q.form), len(t.form))
@@ -309,6 +333,10 @@ def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
         or (min(len(q.form), len(t.form)) >= 3 and q.form[0] == t.form[0])
     ):
         return 0.9, "consonants"
+    if q.form in t.devowelled or t.form in q.devowelled:
+        # one token is the other with its vowels dropped, repeated letters and "y" kept ("rr"
+        # for "Aruri", "ly" for "Lu'ay"), which the skeleton does not see
+        return (0.9 if min(len(q.form), len(t.form)) >= 3 else 0.85), "consonants"
     if longest >= 4:
         allowed = 2 if longest >= 9 else 1
         distance = OSA.distance(q.form, t.form, score_cutoff=allowed)
@@ -329,7 +357,8 @@ def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
                     and max(len(a), len(b)) >= 3
                     and OSA.distance(a, b, score_cutoff=1) <= 1
                 ):
-                    return 0.8, "transliteration"
+                    # one consonant in three is a third of the evidence: less than in four
+                    return (0.8 if max(len(a), len(b)) >= 4 else 0.75), "transliteration"
     elif (
         not q.abjads.isdisjoint(t.abjads)
         and longest >= 3
@@ -340,6 +369,14 @@ def _token_similarity(q: Token, t: Token) -> tuple[float, str]:
         return 0.85, "sound"
     if len(q.skel) >= 4 and len(t.skel) >= 4 and OSA.distance(q.skel, t.skel, score_cutoff=1) <= 1:
         return 0.8, "consonants"
+    if not (q.latin and t.latin):
+        # the consonants of a short name and where its vowels stand ("ywn" for "Yun", "dzhae"
+        # for "Jae", "wllwa" for "Ulloa"; see names.shape_keys): the fewer consonants, the
+        # weaker the evidence; vowels alone ("ii" for "Yi") are the weakest
+        shared = q.shapes & t.shapes
+        if shared:
+            consonants = max(len(k) - k.count("V") for k in shared)
+            return (0.85 if consonants >= 2 else 0.8 if consonants else 0.7), "transliteration"
     return 0.0, ""
 
 
@@ -426,11 +463,112 @@ def align(query: NameForm, listed: NameForm) -> tuple[float, list[TokenMatch]]:
     _join(qt, lt, q_used, l_used, q_sim, l_sim, matches, query_side=True)
     _join(lt, qt, l_used, q_used, l_sim, q_sim, matches, query_side=False)
 
-    q_weight = sum(t.weight for t in qt) or 1.0
-    l_weight = sum(t.weight for t in lt) or 1.0
-    q_cov = sum(t.weight * s for t, s in zip(qt, q_sim, strict=True)) / q_weight
-    l_cov = sum(t.weight * s for t, s in zip(lt, l_sim, strict=True)) / l_weight
+    # 4. Rarer cases, flagged when the names were analysed: an initial for a name with its
+    # article, transliterated particles and titles, a name cut after its particle.
+    q_w = [t.weight for t in qt]
+    l_w = [t.weight for t in lt]
+    if query.initials:
+        _initial_of_article(qt, lt, q_used, l_used, q_sim, l_sim, matches)
+    if query.foreign and listed.twins:
+        _unweighted_twins(qt, lt, listed.twins, q_used, q_w, matches, query_side=True)
+    if listed.foreign and query.twins:
+        _unweighted_twins(lt, qt, query.twins, l_used, l_w, matches, query_side=False)
+    if query.truncated:
+        _cut_tail(qt[-1], lt, l_used, l_w, matches)
+
+    q_weight = sum(q_w) or 1.0
+    l_weight = sum(l_w) or 1.0
+    q_cov = sum(map(mul, q_w, q_sim)) / q_weight
+    l_cov = sum(map(mul, l_w, l_sim)) / l_weight
     return _combine(q_cov, l_cov), matches
+
+
+def _cut_tail(
+    last: Token, lt: list[Token], l_used: list[bool], l_w: list[float], matches: list[TokenMatch]
+) -> None:
+    """A name cut after its particle (``Cherif Said Ben`` for ``Cherif Said BEN ABDELHAKIM``):
+    the list name's words after that particle, none of which the query covers, are the one name
+    the particle introduces (a father's name, a place), cut off; together they count as one
+    missing name, not as several."""
+    for j in range(len(lt) - 1, -1, -1):
+        t = lt[j]
+        if l_used[j]:
+            return
+        if t.role == "particle" and (t.form == last.form or not t.symbols.isdisjoint(last.symbols)):
+            tail = [k for k in range(j + 1, len(lt)) if l_w[k]]
+            total = sum(l_w[k] for k in tail)
+            if total > 1.0:
+                for k in tail:
+                    l_w[k] /= total
+                cut = " ".join(lt[k].form for k in range(j, len(lt)))
+                matches.append(TokenMatch(last.form, cut, "truncated", 0.0))
+            return
+
+
+def _initial_of_article(
+    qt: list[Token],
+    lt: list[Token],
+    q_used: list[bool],
+    l_used: list[bool],
+    q_sim: list[float],
+    l_sim: list[float],
+    matches: list[TokenMatch],
+) -> None:
+    """An initial for a name written with the Arabic article joined to it: ``A.`` for
+    ``Al-Mahmoudi`` (the article's letter is the written word's first)."""
+    for i, q in enumerate(qt):
+        if q_used[i] or q.role != "initial":
+            continue
+        for j in range(1, len(lt)):
+            article = lt[j - 1]
+            if (
+                not l_used[j]
+                and lt[j].weight
+                and article.form in ARTICLES
+                and article.form[0] == q.form[0]
+            ):
+                q_used[i] = l_used[j] = True
+                q_sim[i] = l_sim[j] = 0.9
+                matches.append(TokenMatch(q.form, f"{article.form} {lt[j].form}", "initial", 0.9))
+                break
+
+
+_TWIN_RULES = frozenset(["exact", "variant", "consonants", "transliteration", "sound"])
+
+
+def _unweighted_twins(
+    one: list[Token],
+    other: list[Token],
+    weightless: tuple[int, ...],
+    one_used: list[bool],
+    one_w: list[float],
+    matches: list[TokenMatch],
+    *,
+    query_side: bool,
+) -> None:
+    """A token transliterated from another script that reads as a particle or title of the
+    other name (``ybn`` from ``يبن`` for ``Ibn``, ``amyr`` for the title ``Amir``) is that
+    particle or title, and weighs nothing either; Latin spellings of particles and titles are
+    listed (names.PARTICLES, TITLES), transliterations drift too much to be. Strictly: the same
+    consonants where the vowels stand too (a shared shape key), one token for each."""
+    twins = list(weightless)
+    for i, token in enumerate(one):
+        if one_used[i] or not one_w[i] or token.latin or token.role != "name":
+            continue
+        for j in twins:
+            if not any(len(k) - k.count("V") >= 2 for k in token.shapes & other[j].shapes):
+                continue
+            sim, rule = _token_similarity(token, other[j])
+            if sim >= 0.8 and rule in _TWIN_RULES:
+                twins.remove(j)
+                one_w[i] = 0.0
+                role = other[j].role
+                matches.append(
+                    TokenMatch(token.form, other[j].form, role, sim)
+                    if query_side
+                    else TokenMatch(other[j].form, token.form, role, sim)
+                )
+                break
 
 
 def _join(
@@ -515,12 +653,17 @@ class Matcher:
         # the second time only for them
         self._twice: dict[str, list[int]] = {}
         self._name_units: list[int] = []
+        # letter -> the names with a word of that initial (or written with an article of it,
+        # see _initial_of_article): an initial of the query counts for them in the pre-filter
+        self._initials: dict[str, set[int]] = {}
         self._documents: dict[str, list[int]] = {}
         self.pairs_scored = 0  # name pairs aligned so far (for benchmarks)
         self._hit_cache: dict[tuple[str, str, str, frozenset[str], bool], frozenset[int]] = {}
         for list_id, entities in lists.items():
             for entity in entities:
                 self._add(list_id, entity)
+        self._initials[AYN] = set().union(*(self._initials.get(v, ()) for v in "aeiou"))
+        self._one_unit = [1] * len(self.names)  # see _candidates (a name cut after a particle)
         # _upto[u]: the names of at most u units (the short names a single hit can reach)
         self._upto: list[frozenset[int]] = [
             frozenset(n for n, units in enumerate(self._name_units) if units <= u)
@@ -550,11 +693,17 @@ class Matcher:
                 self._name_units.append(max(1, round(form.weight * 2)))
                 keys: set[str] = set()
                 twice: set[str] = set()
+                previous = ""
                 for token in form.tokens:
                     if token.weight:
                         token_keys = _keys(token)
                         twice |= keys & token_keys
                         keys |= token_keys
+                        if token.role == "name":
+                            self._initials.setdefault(token.form[0], set()).add(index)
+                            if previous in ARTICLES:
+                                self._initials.setdefault(previous[0], set()).add(index)
+                    previous = token.form
                 for key in keys:
                     self._postings.setdefault(key, []).append(index)
                 for key in twice:
@@ -591,30 +740,39 @@ class Matcher:
         # reach the floor.
         full_sets: list[frozenset[int]] = []
         half_sets: list[frozenset[int]] = []
+        letters: list[str] = []
         seen: set[str] = set()
         for token in weighted:
             again = token.form in seen
             seen.add(token.form)
             hit = self._token_hits(token, again=again)
-            (half_sets if token.role == "initial" else full_sets).append(hit)
+            if token.role == "initial":
+                half_sets.append(hit)
+                letters.append(token.form[:1])
+            else:
+                full_sets.append(hit)
         q_units = 2 * len(full_sets) + len(half_sets)
         # upper bound of the name score with every hit token at similarity 1 and the list name
         # fully covered: 0.6 * q + 0.4 >= floor  =>  q >= (floor - 0.4) / 0.6
         need = max(1, math.ceil(q_units * (floor - 0.4) / 0.6 - 1e-9))
+        cut = form.truncated  # the list name's tail may count as one name: no length bound
         pool: list[tuple[int, int]]
-        if not half_sets and 2 <= len(full_sets) <= 5:
+        if cut:
+            pool = self._pool_by_count_half(full_sets, half_sets, letters, q_units, need, 0.0)
+        elif not half_sets and 2 <= len(full_sets) <= 5:
             longest = _longest(len(full_sets), q_units, need, floor)
             if longest[2]:
                 pool = self._pool_by_sets(full_sets, longest)
             else:
                 pool = self._pool_by_count(full_sets, longest)
         else:
-            pool = self._pool_by_count_half(full_sets, half_sets, q_units, need, floor)
+            pool = self._pool_by_count_half(full_sets, half_sets, letters, q_units, need, floor)
         if not pool:
             return []
         names = self.names
         entries = self.entries
-        name_units = self._name_units
+        # a cut name may cover the list name whatever its length: one unit each
+        name_units = self._one_unit if cut else self._name_units
         ranked: list[tuple[float, int, int]] = []
         for name, hits in pool:
             if kind and entries[names[name].entry].kind not in (kind, Kind.ANY):
@@ -673,13 +831,15 @@ class Matcher:
         self,
         full_sets: list[frozenset[int]],
         half_sets: list[frozenset[int]],
+        letters: list[str],
         q_units: int,
         need: int,
         floor: float,
     ) -> list[tuple[int, int]]:
         """Hits counted in half-token units (an initial weighs half a token); without
-        initials, the names that ``c`` hits can still lift to the floor."""
-        if not half_sets:
+        initials, the names that ``c`` hits can still lift to the floor (with ``floor`` 0, every
+        name with ``need`` units: no bound on the list name's length)."""
+        if not half_sets and floor:
             return self._pool_by_count(full_sets, _longest(len(full_sets), q_units, need, floor))
         full: Counter[int] = Counter()
         half: Counter[int] = Counter()
@@ -687,6 +847,14 @@ class Matcher:
             full.update(hit)
         for hit in half_sets:
             half.update(hit)
+        # an initial also counts for the names found by a whole word that have a word of its
+        # letter ("M. B. Ibrahim Hasan" among the many Ibrahims: the ones with an M and a B)
+        for letter, hit in zip(letters, half_sets, strict=True):
+            initial = self._initials.get(letter)
+            if initial:
+                extra = initial.intersection(full)
+                extra.difference_update(hit)
+                half.update(extra)
         for name in half:
             full[name] += 0  # names found by initials only are visited too
         pool = [(n, 2 * c + half.get(n, 0)) for n, c in full.items()]

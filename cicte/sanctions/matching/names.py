@@ -156,6 +156,11 @@ _LATIN_WORD = re.compile(r"[A-Za-z]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"\S+")
 _DOTTED_LETTER = re.compile(r"(?<!\w)(\w)\.")
+# The initial of a name that begins with an ayn or a hamza, written with an apostrophe in Latin
+# transliteration ("'Abd", "'Ali", "'Uthman"): "'." (rigour drops it as punctuation). Its Latin
+# form begins with the vowel after the apostrophe, which is what it stands for.
+AYN = "'"
+_AYN_INITIAL = re.compile(r"(?<!\S)['\u2018\u2019\u02bb\u02bc\u02be\u02bf`]\.(?!\S)")
 
 
 class Kind:
@@ -242,6 +247,57 @@ def abjad_keys(form: str) -> frozenset[str]:
     return frozenset(k for k in keys if k)
 
 
+# Arabic script writes long vowels (and, letter by letter, every vowel) with alif, waw and ya,
+# and Cyrillic writes each vowel with a letter of its own: a short name ("Yun", "Ho", "Jae",
+# "Ulloa") keeps its consonants *and where its vowels stand* across scripts, while its vowel
+# qualities drift ("Yun" comes back from Arabic script as "ywn", "Jae" from Cyrillic as "dzhae").
+# The shape key keeps both: consonants as in abjad(), each run of vowels one "V"; the waw read
+# as a consonant ("Wei") and as a vowel ("ywn").
+_SHAPE_LETTERS = str.maketrans(
+    {"c": "k", "q": "k", "g": "j", "p": "b", "v": "f", "x": "ks", "z": "s"}
+)  # fmt: skip
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_VOWEL_RUN_W = re.compile(r"[aeiouyw]+")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+def _shapes(form: str) -> set[str]:
+    for a, b in _ABJAD_DIGRAPHS:
+        if a in form:
+            form = form.replace(a, b)
+    form = _REPEAT.sub(r"\1", form.translate(_SHAPE_LETTERS))
+    return {_VOWEL_RUN.sub("V", form), _VOWEL_RUN_W.sub("V", form)}
+
+
+def shape_keys(form: str) -> frozenset[str]:
+    """The shape keys of a token (see above), of the same spellings as :func:`abjad_keys`."""
+    keys = _shapes(form)
+    if len(form) > 4 and form.startswith(("al", "el")):
+        keys |= _shapes(form[2:])
+    if "h" in form[1:]:
+        keys |= _shapes(_H_AFTER_CONSONANT.sub("", form))
+    if "v" in form:
+        keys |= _shapes(form.replace("v", "w"))  # Cyrillic в for a Latin w
+    return frozenset(keys)
+
+
+_PLAIN_VOWELS = re.compile(r"[aeiou]")
+
+
+def devowelled(form: str) -> frozenset[str]:
+    """How the token reads with its vowels dropped, as people drop them: every vowel
+    (``Aruri`` -> ``rr``, ``Alya`` -> ``ly``: repeated letters and ``y`` kept, unlike the
+    skeleton), or every vowel but a leading one (``Aereo`` -> ``ar``). Only forms of at least
+    two letters that differ from the token."""
+    keys = {_PLAIN_VOWELS.sub("", form), form[:1] + _PLAIN_VOWELS.sub("", form[1:])}
+    return frozenset(k for k in keys if len(k) >= 2 and k != form)
+
+
+def vowelless(form: str) -> bool:
+    """Whether the token has no vowel after its first letter (as a devowelled token reads)."""
+    return len(form) >= 2 and not _PLAIN_VOWELS.search(form, 1)
+
+
 def latin(form: str, comparable: str) -> str:
     """The ASCII form of one name part (rigour keeps Arabic and other abjads unlatinised)."""
     text = comparable if comparable.isascii() else ascii_text(comparable).lower()
@@ -261,6 +317,8 @@ class Token:
     latin: bool  # written in Latin script in the original (else transliterated)
     symbols: frozenset[str]  # rigour symbols (given names across scripts, BIN, ABDUL...)
     role: str  # "name", "particle", "title", "legal", "initial"
+    shapes: frozenset[str] = frozenset()  # see shape_keys()
+    devowelled: frozenset[str] = frozenset()  # see devowelled()
 
 
 @dataclass(slots=True)
@@ -273,6 +331,11 @@ class NameForm:
     # symbol -> tuples of token indexes carrying it (a span may cover several tokens)
     spans: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     joined: str = ""  # the weighted tokens in order, space-separated (whole-string comparisons)
+    # precomputed for the scorer, which sees each name many times:
+    twins: tuple[int, ...] = ()  # indexes of the weightless particles and titles
+    foreign: bool = False  # a weighted name token transliterated from another script
+    initials: bool = False  # a token is an initial
+    truncated: bool = False  # see truncated()
 
     @property
     def weight(self) -> float:
@@ -326,16 +389,30 @@ ORG_FILLER = frozenset(
         "cv",
         "rl",
         "eirl",
+        # the words of "sociedad por acciones simplificada" (S.A.S.), "sociedad en comandita
+        # por acciones", "de capital variable", "sociedade por quotas", "empresa unipersonal",
+        # which rigour recognises only in their usual order
+        "acciones",
+        "simplificada",
+        "comandita",
+        "cuotas",
+        "quotas",
+        "variable",
+        "unipersonal",
     ]
 )
 
 
 _LONG_LEGAL = tuple(w for w in (*ORG_FILLER, "charity") if len(w) >= 5)
+# ... and with its vowels dropped ("Cmpny", "Lmtd"), as the rest of the name may be
+_DEVOWELLED_LEGAL = frozenset(k for w in _LONG_LEGAL for k in devowelled(w) if len(k) >= 4)
 
 
 @lru_cache(maxsize=16384)
 def _near_legal(form: str) -> bool:
-    """A legal-form word with one typo ("LIMIrED", "COMANY")."""
+    """A legal-form word with one typo ("LIMIrED", "COMANY") or without its vowels ("CMPNY")."""
+    if form in _DEVOWELLED_LEGAL:
+        return True
     return len(form) >= 5 and any(
         OSA.distance(form, word, score_cutoff=1) <= 1 for word in _LONG_LEGAL
     )
@@ -377,7 +454,7 @@ def _split_abd(form: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _pieces(
     original: str, comparable: str, metaphone: str, split_abd: bool
-) -> tuple[tuple[str, str, str, str, frozenset[str], bool], ...]:
+) -> tuple[tuple[str, str, str, str, frozenset[str], bool, frozenset[str], frozenset[str]], ...]:
     """The comparable pieces of one name part (cached: the same parts recur in many names)."""
     form = latin(original, comparable)
     is_latin = original.isascii() or is_latin_script(original)
@@ -390,6 +467,8 @@ def _pieces(
             abjad(piece),
             abjad_keys(piece),
             is_latin,
+            shape_keys(piece),
+            devowelled(piece),
         )
         for piece in pieces
         if piece
@@ -404,13 +483,16 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
     names = analyze_names(type_tag, [text], consolidate=False, infer_initials=True)
     # "A." is an initial, not the particle "a" (rigour drops the dot before we see the part)
     dotted = {m.group(1).casefold() for m in _DOTTED_LETTER.finditer(text)} if "." in text else ()
+    ayn_initials = len(_AYN_INITIAL.findall(text)) if "." in text else 0
     result: list[NameForm] = []
     for name in sorted(names, key=lambda n: n.norm_form):
         tokens: list[Token] = []
         index_of: dict[int, list[int]] = {}
+        twins: list[int] = []  # the flags of NameForm, gathered on the way
+        foreign = initials = False
         for part in name.parts:
             index_of[part.index] = []
-            for piece, skel, phon, abj, abjs, is_latin in _pieces(
+            for piece, skel, phon, abj, abjs, is_latin, shapes, devs in _pieces(
                 part.form, part.comparable, part.metaphone or "", kind != Kind.ORGANIZATION
             ):
                 role = _role(
@@ -421,6 +503,12 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
                     and (piece in dotted or (not tokens and len(name.parts) > 1)),
                 )
                 index_of[part.index].append(len(tokens))
+                if role == "particle" or role == "title":
+                    twins.append(len(tokens))
+                elif role == "initial":
+                    initials = True
+                elif role == "name" and not is_latin:
+                    foreign = True
                 tokens.append(
                     Token(
                         piece,
@@ -432,8 +520,15 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
                         is_latin,
                         frozenset(),
                         role,
+                        shapes,
+                        devs,
                     )
                 )
+        if ayn_initials and kind != Kind.ORGANIZATION:
+            empty: frozenset[str] = frozenset()
+            for _ in range(ayn_initials):
+                tokens.append(Token(AYN, AYN, "", 0.5, "", empty, True, empty, "initial"))
+            initials = True
         spans: dict[str, list[tuple[int, ...]]] = {}
         by_token: dict[int, set[str]] = {}
         for span in name.spans:
@@ -452,9 +547,41 @@ def analyse(text: str, kind: str = Kind.ANY) -> tuple[NameForm, ...]:
             # a name made only of particles ("De La") still needs something to compare
             for t in tokens:
                 t.weight = 1.0
+            twins = []
         joined = " ".join(t.form for t in tokens if t.weight)
-        result.append(NameForm(text, kind, tokens, spans, joined))
+        result.append(
+            NameForm(
+                text,
+                kind,
+                tokens,
+                spans,
+                joined,
+                tuple(twins),
+                foreign,
+                initials,
+                bool(twins) and truncated(tokens),
+            )
+        )
     return tuple(result)
+
+
+# Particles that always introduce a name after them: a name that ends with one was cut. Not
+# those that are names too ("Le", "Do", "Du", "Di", "La", "Van" are surnames; "Al" a given name;
+# "y", "e" initials).
+LEADING_PARTICLES = frozenset(
+    ["de", "del", "dos", "das", "bin", "ibn", "ben", "bint", "bent", "ould", "uld", "von"]
+)
+
+
+def truncated(tokens: list[Token]) -> bool:
+    """Whether the name ends with a particle that introduces a name (``Cherif Said Ben``):
+    the name was cut after it (fixed-width fields of banking systems cut names)."""
+    return (
+        len(tokens) >= 2
+        and tokens[-1].role == "particle"
+        and tokens[-1].form in LEADING_PARTICLES
+        and any(t.weight for t in tokens)
+    )
 
 
 def scripts_latinisable(text: str) -> bool:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from followthemoney import EntityProxy
+from followthemoney import EntityProxy, model
 
 __all__ = ["ListFormatError", "ParsedList", "related_id", "slug_id"]
 
@@ -84,6 +84,37 @@ class ParsedList:
             self.documents.append(related)
         elif related.schema.is_a("Address"):
             self.addresses.append(related)
+
+    def add_address(
+        self,
+        owner: EntityProxy,
+        *,
+        full: str,
+        street: str = "",
+        city: str = "",
+        state: str = "",
+        postal_code: str = "",
+        country: str = "",
+        remarks: str = "",
+    ) -> EntityProxy:
+        """An FtM ``Address`` of a listed entity (the UN and OFAC parsers', the domestic lists'
+        publication): its parts, its id derived from the owner's and the full address, and on
+        the owner the ``address`` text, the ``addressEntity`` link and the ``country``."""
+        assert owner.id is not None
+        address = model.make_entity("Address")
+        address.id = related_id(owner.id, "address", full)
+        address.add("full", full)
+        address.add("street", street)
+        address.add("city", city)
+        address.add("state", state)
+        address.add("postalCode", postal_code)
+        address.add("country", country, quiet=True)
+        address.add("remarks", remarks)
+        owner.add("address", full)
+        owner.add("addressEntity", address.id)
+        owner.add("country", country, quiet=True)
+        self.add_related(owner, address)
+        return address
 
     def source_id_of(self, entity: EntityProxy) -> str:
         """The list's own identifier of a listed entity (UN reference number, OFAC ent_num)."""

@@ -348,18 +348,9 @@ def parse(
         full = ", ".join(p for p in (street, city, country) if p)
         if not full:
             continue
-        assert owner.id is not None
-        address = model.make_entity("Address")
-        address.id = related_id(owner.id, "address", full)
-        address.add("full", full)
-        address.add("street", street)
-        address.add("city", city)
-        address.add("country", country, quiet=True)
-        address.add("remarks", note)
-        owner.add("address", full)
-        owner.add("addressEntity", address.id)
-        owner.add("country", country, quiet=True)
-        parsed.add_related(owner, address)
+        parsed.add_address(
+            owner, full=full, street=street, city=city, country=country, remarks=note
+        )
     if source_url:
         for entity in parsed.entities:
             entity.add("sourceUrl", source_url)

@@ -159,20 +159,16 @@ def _address(parsed: ParsedList, entity: EntityProxy, element: ET.Element) -> No
     full = _join(street, city, state, postal, country)
     if not full:
         return
-    assert entity.id is not None
-    address = model.make_entity("Address")
-    address.id = related_id(entity.id, "address", full)
-    address.add("full", full)
-    address.add("street", street)
-    address.add("city", city)
-    address.add("state", state)
-    address.add("postalCode", postal)
-    address.add("country", country, quiet=True)
-    address.add("remarks", note)
-    entity.add("address", full)
-    entity.add("addressEntity", address.id)
-    entity.add("country", country, quiet=True)
-    parsed.add_related(entity, address)
+    parsed.add_address(
+        entity,
+        full=full,
+        street=street,
+        city=city,
+        state=state,
+        postal_code=postal,
+        country=country,
+        remarks=note,
+    )
 
 
 def _document(parsed: ParsedList, entity: EntityProxy, element: ET.Element) -> None:

@@ -38,8 +38,9 @@ def test_lists_and_a_list(two_versions, django_assert_num_queries):
     services.ensure_official_list("ofac")
     reader = _client(af.UserFactory(), "sanctions:read")
     reader.get(f"{API}/lists/")  # the token's first use is audited
-    # The token, the lists with their counts, their last versions.
-    with django_assert_num_queries(3):
+    # The token, the person's roles (a domestic list before its first publication is its
+    # officials'), the lists with their counts, their last versions.
+    with django_assert_num_queries(4):
         response = reader.get(f"{API}/lists/")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -54,7 +55,7 @@ def test_lists_and_a_list(two_versions, django_assert_num_queries):
     assert body[0]["current_version"] is None and body[0]["entity_count"] == 0
 
     domestic_import(af.secretariat_admin(), "CO", ["JUAN PEREZ"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(reader.get(f"{API}/lists/").json()) == 3
 
     detail = reader.get(f"{API}/lists/un/")
@@ -92,8 +93,8 @@ def test_versions_and_a_version_with_its_changes(two_versions):
 def test_entities_with_their_filters(two_versions, django_assert_num_queries):
     reader = _client(af.UserFactory(), "sanctions:read")
     reader.get(f"{API}/lists/un/entities/?limit=1")  # the token's first use is audited
-    # The token, the list, the count, the page (with its versions).
-    with django_assert_num_queries(4):
+    # The token, the person's roles, the list, the count, the page (with its versions).
+    with django_assert_num_queries(5):
         body = reader.get(f"{API}/lists/un/entities/?limit=100").json()
     assert body["count"] == 25  # listed now: one removed, one added
     ids = {row["source_id"] for row in body["results"]}

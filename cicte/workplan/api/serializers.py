@@ -24,6 +24,7 @@ from cicte.workplan.models import (
     Program,
     WorkPlan,
 )
+from cicte.workplan.services import EVENT_EDITABLE
 
 
 class EventPartnerSerializer(serializers.Serializer[Any]):
@@ -47,25 +48,9 @@ class EventSerializer(serializers.ModelSerializer[Event]):
         model = Event
         fields = [
             "id",
-            "kind",
-            "title",
-            "description",
             "translations",
             "activity_id",
-            "activity",
-            "modality",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "venue",
-            "country",
-            "languages",
-            "budget",
-            "currency",
-            "status",
-            "networks",
-            "target_states",
-            "organisers",
+            *EVENT_EDITABLE,
             "partners",
             "request",
             "created_at",
@@ -177,11 +162,14 @@ class AssistanceRequestSerializer(serializers.ModelSerializer[AssistanceRequest]
             "program",
             "activity",
             "triage_note",
+            "triaged_on",
             "events",
+            "planned_on",
             "delivered_on",
             "satisfaction",
             "feedback",
             "closed_on",
+            "closure",
             "created_by",
             "created_at",
             "updated_at",
@@ -242,6 +230,12 @@ class FeedbackSerializer(serializers.Serializer[Any]):
 
 class CloseSerializer(serializers.Serializer[Any]):
     closed_on = serializers.DateField(required=False)
+    no_feedback = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Close without the state's feedback, once WORKPLAN_FEEDBACK_DAYS have passed "
+        "since the delivery.",
+    )
 
 
 class PartnerSerializer(serializers.ModelSerializer[Partner]):

@@ -272,7 +272,12 @@ class AssistanceRequestViewSet(
                 feedback=data.get("feedback", ""),
             )
         else:
-            services.close_request(actor=actor, request=item, closed_on=data.get("closed_on"))
+            services.close_request(
+                actor=actor,
+                request=item,
+                closed_on=data.get("closed_on"),
+                no_feedback=data.get("no_feedback", False),
+            )
         return self._read_back(item, status.HTTP_200_OK)
 
     @extend_schema(summary="Triage (the Secretariat)", request=serializers.TriageSerializer,
@@ -307,7 +312,7 @@ class AssistanceRequestViewSet(
     def feedback(self, request: Request, pk: str | None = None) -> Response:
         return self._step(request, "feedback")
 
-    @extend_schema(summary="Close (the Secretariat, after the state's feedback)",
+    @extend_schema(summary="Close (the Secretariat, after the state's feedback or none in time)",
                    request=serializers.CloseSerializer,
                    responses={200: serializers.AssistanceRequestSerializer, **WRITE_ERRORS})  # fmt: skip
     @action(detail=True, methods=["post"])

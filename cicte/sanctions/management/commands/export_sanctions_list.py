@@ -23,12 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="The file to write, or - for stdout.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sanctions_list = SanctionsList.objects.filter(key=options["key"]).first()
+        # The command line reads what the lists publish (the models' published()).
+        published = SanctionsList.objects.published()
+        sanctions_list = published.filter(key=options["key"]).first()
         if sanctions_list is None:
-            known = ", ".join(SanctionsList.objects.values_list("key", flat=True)) or "none yet"
+            known = ", ".join(published.values_list("key", flat=True)) or "none yet"
             raise CommandError(f"no list {options['key']!r} (lists: {known})", returncode=2)
         rows = (
-            ListEntity.objects.current()
+            ListEntity.objects.published()
+            .current()
             .filter(sanctions_list=sanctions_list)
             .order_by("source_id", "pk")
         )
