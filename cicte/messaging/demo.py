@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from cicte.accounts.models import MemberState, Network, Role, RoleAssignment, User
 from cicte.core.choices import TLP
-from cicte.messaging import escalation, services
+from cicte.messaging import emails, escalation, services
 from cicte.messaging.choices import MessageKind, Urgency
 from cicte.messaging.models import Delivery, EscalationStep, Message
 
@@ -53,9 +53,17 @@ def _state(code: str) -> MemberState:
 def _shift(root: Message, delta: dt.timedelta) -> None:
     """Move a thread's times (sending, delivery, escalation) ``delta`` into the past."""
     messages = Message.objects.filter(Q(pk=root.pk) | Q(thread=root))
+    deliveries = Delivery.objects.filter(message__in=messages)
+    # A past thread was delivered when it was sent: recorded as the worker would have (it then
+    # finds them delivered and sends nothing: no demo email, nothing printed by seed_demo).
+    for delivery in deliveries.filter(notified_at__isnull=True).select_related("message"):
+        reached = len(emails.recipients_for(delivery, 0))
+        if reached:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                notified_at=delivery.message.sent_at, notified_to=reached
+            )
     messages.update(sent_at=F("sent_at") - delta)
     messages.filter(due_at__isnull=False).update(due_at=F("due_at") - delta)
-    deliveries = Delivery.objects.filter(message__in=messages)
     for name in ("notified_at", "read_at", "acknowledged_at", "answered_at"):
         deliveries.filter(**{f"{name}__isnull": False}).update(**{name: F(name) - delta})
     EscalationStep.objects.filter(delivery__in=deliveries).update(at=F("at") - delta)

@@ -33,6 +33,11 @@ def test_the_demo_exchange():
     steps = list(EscalationStep.objects.filter(delivery=delivery).order_by("level"))
     assert [s.level for s in steps] == [1, 2]
     assert steps[0].recipients and steps[1].recipients
+    # The past threads were delivered when sent (not when the worker first runs after seeding).
+    mx = rfi.deliveries.get(member_state__code="MX")
+    assert mx.notified_at == rfi.sent_at and mx.notified_to >= 1
+    assert mx.read_at is not None and mx.acknowledged_at is not None
+    assert mx.notified_at <= mx.read_at <= mx.acknowledged_at
     # Who reads what: Mexico's analyst reads the CSIRT threads, not the IANT alert.
     certmx = User.objects.get(username="certmx.analyst")
     readable = set(Message.objects.readable_by(certmx).values_list("subject", flat=True))
