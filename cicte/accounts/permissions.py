@@ -195,3 +195,27 @@ def can(
             ):
                 return True
     return False
+
+
+def holders(perm: str, *, network_id: int | None = None, member_state_id: int | None = None) -> Any:
+    """The active people who hold ``perm`` ("app_label.codename"): through a platform-wide role
+    assignment, or, with ``network_id``, through a role held in that network (of
+    ``member_state_id``'s organisations, when given). Whom a module emails (confirmers, duty
+    officers, national coordinators); ``can`` and the grants answer for one person."""
+    from cicte.accounts.models import User
+
+    app_label, codename = perm.split(".", 1)
+    people = User.objects.filter(
+        is_active=True,
+        role_assignments__role__permissions__codename=codename,
+        role_assignments__role__permissions__content_type__app_label=app_label,
+    )
+    if network_id is None:
+        people = people.filter(
+            role_assignments__network__isnull=True, role_assignments__organization__isnull=True
+        )
+    else:
+        people = people.filter(role_assignments__network_id=network_id)
+        if member_state_id is not None:
+            people = people.filter(organization__member_state_id=member_state_id)
+    return people.distinct()

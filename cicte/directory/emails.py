@@ -11,20 +11,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cicte.accounts import permissions
 from cicte.accounts.models import User
 from cicte.directory.models import CheckRecipient, ContactDesignation
 
 
 def confirmers() -> list[User]:
     """Active people who may confirm designations (the Secretariat)."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role__permissions__codename="confirm_designations",
-            role_assignments__network__isnull=True,
-            role_assignments__organization__isnull=True,
-        ).distinct()
-    )
+    return list(permissions.holders("directory.confirm_designations"))
 
 
 def notify_pending_designation(designation_id: int) -> None:

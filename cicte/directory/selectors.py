@@ -64,15 +64,14 @@ def public_emails(contact: Contact, sensitive: bool) -> list[Any]:
 
 def coordinators_of(*, network_id: int, member_state_id: int) -> list[Any]:
     """The active national coordinators of a state in a network (for reminders)."""
-    from cicte.accounts.models import User
+    from cicte.accounts import permissions
 
     return list(
-        User.objects.filter(
-            is_active=True,
-            organization__member_state_id=member_state_id,
-            role_assignments__network_id=network_id,
-            role_assignments__role__permissions__codename="manage_designations",
-        ).distinct()
+        permissions.holders(
+            "directory.manage_designations",
+            network_id=network_id,
+            member_state_id=member_state_id,
+        )
     )
 
 

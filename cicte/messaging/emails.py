@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cicte.accounts import permissions
 from cicte.accounts.models import User
 from cicte.messaging.choices import ESCALATION_ROLES, EscalationLevel
 from cicte.messaging.models import Delivery, Message
@@ -75,17 +76,7 @@ def _contact_recipients(delivery: Delivery, *, escalation: bool) -> list[Recipie
 def duty_officers() -> list[User]:
     """Active holders of ``messaging.take_escalations`` (platform-wide: the Secretariat's duty
     officers)."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role__permissions__codename="take_escalations",
-            role_assignments__role__permissions__content_type__app_label="messaging",
-            role_assignments__network__isnull=True,
-            role_assignments__organization__isnull=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return list(permissions.holders("messaging.take_escalations").order_by("username"))
 
 
 def _unique(recipients: list[Recipient]) -> list[Recipient]:

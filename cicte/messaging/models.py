@@ -335,3 +335,17 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def deliveries_by_message(messages: list[Message]) -> dict[int, list[Delivery]]:
+    """The deliveries of ``messages`` (already read through ``readable_by``), per message, by
+    member state, with the people and escalation steps the thread page and its PDF show."""
+    found: dict[int, list[Delivery]] = {}
+    for delivery in (
+        Delivery.objects.filter(message__in=[m.pk for m in messages])
+        .select_related("member_state", "read_by", "acknowledged_by", "answered_by")
+        .prefetch_related("escalations")
+        .order_by("member_state__name")
+    ):
+        found.setdefault(delivery.message_id, []).append(delivery)
+    return found

@@ -18,14 +18,10 @@ def render_thread(items: list[Any], *, actor: Any, language: str | None = None) 
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
-    from cicte.messaging.models import Delivery
+    from cicte.messaging.models import deliveries_by_message
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    deliveries: dict[int, list[Any]] = {}
-    for delivery in Delivery.objects.filter(message__in=[m.pk for m in items]).select_related(
-        "member_state", "acknowledged_by", "read_by", "answered_by"
-    ):
-        deliveries.setdefault(delivery.message_id, []).append(delivery)
+    deliveries = deliveries_by_message(items)
     for item in items:
         item.pdf_deliveries = deliveries.get(item.pk, [])
     with translation.override(language or translation.get_language() or "en"):

@@ -27,7 +27,7 @@ from cicte.messaging import attachments as attachment_checks
 from cicte.messaging import metrics, pdf, services
 from cicte.messaging.filtersets import MessageFilterSet
 from cicte.messaging.forms import ComposeForm, MetricsForm, ReplyForm
-from cicte.messaging.models import Attachment, Delivery, Message
+from cicte.messaging.models import Attachment, Delivery, Message, deliveries_by_message
 
 MAX_FILES = 10
 
@@ -184,14 +184,7 @@ def thread_messages(actor: User, root_id: int) -> list[Message]:
 
 def _decorate(actor: User, items: list[Message]) -> None:
     mine = _represented(actor)
-    deliveries: dict[int, list[Delivery]] = {}
-    for delivery in (
-        Delivery.objects.filter(message__in=[m.pk for m in items])
-        .select_related("member_state", "read_by", "acknowledged_by", "answered_by")
-        .prefetch_related("escalations")
-        .order_by("member_state__name")
-    ):
-        deliveries.setdefault(delivery.message_id, []).append(delivery)
+    deliveries = deliveries_by_message(items)
     for message in items:
         rows = deliveries.get(message.pk, [])
         states = mine.get(message.network_id, set())
