@@ -93,7 +93,7 @@ def people_world_fixture(db: Any) -> PeopleWorld:
         event=event,
         person=ana,
         status=RegistrationStatus.COMPLETED,
-        pre_score="40",
+        pre_score="40.25",
         post_score="85.5",
     )
     services.register_person(actor=admin, event=event, person=bruno)

@@ -12,6 +12,7 @@ from lxml import etree
 
 from cicte.accounts.tests import factories as af
 from cicte.core.models import AuditEvent
+from cicte.core.tests.html import page_text
 from cicte.workplan import iati
 from cicte.workplan.tests.outputs_fixtures import build_world
 
@@ -77,7 +78,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(url, client, db):
 def test_dashboard_figures_and_no_personal_data(world, member):
     response = member.get(f"/workplan/dashboard/?{Y2022}")
     assert response.status_code == 200
-    page = response.content.decode()
+    page = page_text(response)
     totals = response.context["totals"]
     assert (totals.people_reached, totals.events_held) == (4, 2)
     assert '<svg class="chart__svg"' in page and "<table" in page

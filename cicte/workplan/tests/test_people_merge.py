@@ -75,7 +75,7 @@ def test_a_conflict_keeps_the_better_participation(people_world: PeopleWorld) ->
     assert not Registration.objects.filter(pk=weaker.pk).exists()
     kept = Registration.objects.get(event=people_world.event, person=twin)
     assert kept.pk == people_world.ana_registration.pk
-    assert kept.status == "completed" and kept.pre_score == Decimal("40")
+    assert kept.status == "completed" and kept.pre_score == Decimal("40.25")
     assert kept.certificate == people_world.certificate and kept.certificate.is_valid
 
 
@@ -93,7 +93,7 @@ def test_a_conflict_of_two_certificates_keeps_one_valid(people_world: PeopleWorl
     # to it, revoked (one valid certificate per registration).
     summary = services.merge_people(actor=people_world.admin, keep=people_world.ana, merge=twin)
     kept = Registration.objects.get(event=people_world.event, person=people_world.ana)
-    assert kept.pk == other.pk and kept.pre_score == Decimal("40")  # filled from the other
+    assert kept.pk == other.pk and kept.pre_score == Decimal("40.25")  # filled from the other
     assert summary.certificates_revoked == [people_world.certificate.pk]
     certificates = {c.pk: c for c in Certificate.objects.filter(registration=kept)}
     assert set(certificates) == {second.pk, people_world.certificate.pk}
