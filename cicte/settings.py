@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -369,6 +370,9 @@ DEMO_PASSWORD_FILE = VAR_DIR / "demo-password"
 # The platform's public address, for links in emails sent by background jobs.
 BASE_URL = (env("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
+# How long the link of an email-address verification mail stays valid (cicte.accounts).
+ACCOUNTS_EMAIL_VERIFY_HOURS = envint("ACCOUNTS_EMAIL_VERIFY_HOURS", 48)
+
 # The shared secret with which the mail system signs its reports of undeliverable addresses to
 # /directory/checks/bounces/ (HMAC-SHA256, see docs/operations.md); unset, the endpoint answers 503.
 DIRECTORY_BOUNCE_SECRET = env("DIRECTORY_BOUNCE_SECRET") or ""
@@ -445,6 +449,10 @@ SCREENING_MAX_UPLOAD_BYTES = envint("SCREENING_MAX_UPLOAD_BYTES", 200 * 1024 * 1
 SCREENING_MAX_ROWS = envint("SCREENING_MAX_ROWS", 1_000_000)
 SCREENING_KEEP_UPLOAD_DAYS = envint("SCREENING_KEEP_UPLOAD_DAYS", 7)
 SCREENING_MAX_ACTIVE_JOBS = envint("SCREENING_MAX_ACTIVE_JOBS", 3)
+# A batch screening of at least SCREENING_PARALLEL_ROWS rows is shared out to this many processes
+# of the screening pool (each with a copy of the lists' index); 1 screens in the worker's thread.
+SCREENING_PROCESSES = envint("SCREENING_PROCESSES", min(4, os.cpu_count() or 1))
+SCREENING_PARALLEL_ROWS = envint("SCREENING_PARALLEL_ROWS", 50_000)
 # How many changed entries a list-change notification carries: listed in the email (the rest
 # behind a link to the version's page), and in the webhook (the rest behind the API's diff).
 SANCTIONS_NOTIFY_EMAIL_CHANGES = envint("SANCTIONS_NOTIFY_EMAIL_CHANGES", 50)

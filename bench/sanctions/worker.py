@@ -103,6 +103,7 @@ def job(rows: int) -> dict[str, Any]:
         "rows_per_s": rows / elapsed,
         "hits": done.hit_rows.count(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 

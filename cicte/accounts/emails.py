@@ -31,3 +31,25 @@ def send_invitation(user_id: int) -> None:
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+def send_email_verification(user_id: int, email: str) -> None:
+    """Queue the mail with the link that verifies ``email`` as the address of account
+    ``user_id``, in the holder's language (through the ``send_email`` task). Nothing when the
+    account is inactive or its address has changed again since."""
+    from cicte.accounts import tasks, verification
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email != email:
+        return
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user,
+            "email": email,
+            "url": verification.verification_url(user.pk, email),
+            "hours": verification.max_age_seconds() // 3600,
+            "base_url": settings.BASE_URL,
+        }
+        subject = render_to_string("accounts/email/verify_email_subject.txt", context).strip()
+        body = render_to_string("accounts/email/verify_email.txt", context)
+    tasks.send_email(subject, body, [email])

@@ -292,6 +292,13 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the holder last proved they receive mail at ``email`` (the invitation or a password
+    # reset link, or the verification link): null while the address is unproven. A changed
+    # address is unproven until its link is followed. Other modules trust only a verified
+    # address to say who someone is (the work plan's certificate holders).
+    email_verified_at = models.DateTimeField(_("email address verified"), null=True, blank=True)
+    # When the last verification email was sent: at most one a minute per account.
+    email_verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -351,6 +358,11 @@ class User(AbstractBaseUser):  # type: ignore[django-manager-missing]
 
     def has_module_perms(self, app_label: str) -> bool:
         return any(perm.startswith(f"{app_label}.") for perm in self.get_all_permissions())
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the holder has proven that they receive mail at the account's address."""
+        return self.email_verified_at is not None
 
     @property
     def requires_mfa(self) -> bool:

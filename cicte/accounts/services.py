@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -57,6 +58,8 @@ TOKEN_MODULES = {
     "exchange": gettext_lazy("Secure exchange between points of contact"),
 }
 MAX_TOKEN_DAYS = 366
+# At most one verification email per account in this interval.
+EMAIL_VERIFICATION_INTERVAL = timedelta(minutes=1)
 
 
 def _require(condition: bool, message: str | None = None) -> None:
@@ -313,7 +316,9 @@ def create_user(
 @transaction.atomic
 def update_user(*, actor: User, user: User, **changes: Any) -> User:
     """Change an account: its holder changes their name, email and language; managers also the
-    organisation and whether the account is active."""
+    organisation and whether the account is active. A new email address (not just a change of
+    case) is unverified until its holder follows the link mailed to it; when the holder made
+    the change, the mail goes out after commit (:func:`send_email_verification`)."""
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise ValueError(f"Unknown user fields: {sorted(unknown)}")
@@ -325,26 +330,122 @@ def update_user(*, actor: User, user: User, **changes: Any) -> User:
         if actor.pk == user.pk and changes.get("is_active") is False:
             raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     before = audit.snapshot(user, USER_FIELDS)
+    old_email = user.email
     for field, value in changes.items():
         setattr(user, field, value)
+    email_changed = False
     if "email" in changes:
         user.email = User.objects.normalize_email(user.email)
         if User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists():
             raise ValidationError(
                 {"email": _("An account with this email address already exists.")}
             )
+        # Addresses compare case-insensitively everywhere on the platform (uniqueness, the
+        # work plan's links): a change of case is the same mailbox.
+        email_changed = (old_email or "").casefold() != user.email.casefold()
     _full_clean(user, exclude=["password"])
+    audit_changes = audit.diff(user, before, USER_FIELDS)
+    if email_changed:
+        # A new address is unproven, whoever typed it, until its holder follows the link sent
+        # to it. Links to the old address (a work plan participant) stay.
+        if user.email_verified_at is not None:
+            audit_changes["email_verified_at"] = [user.email_verified_at.isoformat(), None]
+        user.email_verified_at = None
+        if actor.pk == user.pk:
+            user.email_verification_sent_at = timezone.now()
     user.save()
     audit.record(
         actor=actor,
         action="accounts.user.update",
         obj=user,
-        changes=audit.diff(user, before, USER_FIELDS),
+        changes=audit_changes,
     )
+    if email_changed and actor.pk == user.pk:
+        _queue_verification_email(user)
     if changes.get("is_active") is False:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+    return user
+
+
+# --- Verified email addresses --------------------------------------------------------------
+
+
+class VerificationEmailTooSoon(ValidationError):
+    """A verification email was sent to this account less than a minute ago."""
+
+
+def _queue_verification_email(user: User) -> None:
+    """Send the verification mail once the transaction has committed (through the worker)."""
+    from cicte.accounts import emails
+
+    user_pk, email = user.pk, user.email
+    transaction.on_commit(lambda: emails.send_email_verification(user_pk, email))
+
+
+@transaction.atomic
+def send_email_verification(*, actor: User, user: User) -> None:
+    """Email the holder, at the account's address, a link that verifies it (valid
+    ``ACCOUNTS_EMAIL_VERIFY_HOURS``); at most one a minute per account
+    (:class:`VerificationEmailTooSoon` otherwise). Only the holder asks for it."""
+    _require(actor.pk == user.pk)
+    if user.email_verified_at is not None:
+        raise ValidationError(_("Your email address is already verified."))
+    now = timezone.now()
+    # One conditional UPDATE: two clicks at once send one mail.
+    sent = (
+        User.objects.filter(pk=user.pk)
+        .filter(
+            Q(email_verification_sent_at__isnull=True)
+            | Q(email_verification_sent_at__lte=now - EMAIL_VERIFICATION_INTERVAL)
+        )
+        .update(email_verification_sent_at=now)
+    )
+    if not sent:
+        raise VerificationEmailTooSoon(
+            _(
+                "A verification email was sent less than a minute ago. Check your mailbox, or "
+                "wait a minute before asking for another one."
+            )
+        )
+    user.email_verification_sent_at = now
+    audit.record(actor=actor, action="accounts.user.email_verification_send", obj=user)
+    _queue_verification_email(user)
+
+
+@transaction.atomic
+def verify_email(*, actor: User, user: User, email: str | None = None) -> User:
+    """Record that the holder has proven they receive mail at the account's address (they
+    followed the invitation, a password reset or a verification link sent to it); ``email``,
+    when given, is the address that was proven, refused if the account's address has changed
+    since. Audited (``accounts.user.verify_email``); then sends
+    :data:`cicte.accounts.signals.email_verified` inside this transaction, so that what its
+    receivers write (the work plan's links to certificate holders) commits with it. Only the
+    holder verifies their own address; an address already verified is left as it is."""
+    from cicte.accounts.signals import email_verified
+
+    _require(actor.pk == user.pk)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if email is not None and locked.email.casefold() != email.strip().casefold():
+        raise ValidationError(
+            {"email": _("The account's email address has changed since the link was sent.")}
+        )
+    if locked.email_verified_at is not None:
+        user.email_verified_at = locked.email_verified_at
+        return user
+    now = timezone.now()
+    locked.email_verified_at = now
+    locked.save(update_fields=["email_verified_at"])
+    user.email = locked.email
+    user.email_verified_at = now
+    audit.record(
+        actor=actor,
+        action="accounts.user.verify_email",
+        obj=user,
+        changes={"email": user.email, "email_verified_at": [None, now.isoformat()]},
+    )
+    email_verified.send(sender=User, user=user, actor=actor)
     return user
 
 
@@ -357,8 +458,14 @@ def change_password(*, actor: User, user: User, new_password: str) -> None:
     audit.record(actor=actor, action="accounts.password.change", obj=user)
 
 
+@transaction.atomic
 def record_password_reset(*, user: User) -> None:
+    """Record a password chosen through an emailed link (the invitation or a reset). The link
+    went to the account's address and stops working once that address changes (Django's token
+    covers it), so following it also verifies the address."""
     audit.record(actor=user, action="accounts.password.reset", obj=user)
+    if user.email_verified_at is None:
+        verify_email(actor=user, user=user)
 
 
 # --- Roles ---------------------------------------------------------------------------------

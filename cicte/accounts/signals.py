@@ -1,5 +1,8 @@
 """Authentication events go to the audit trail. These are Django's and django-axes' own signals,
-the only place where such events surface; no business logic lives here."""
+the only place where such events surface; no business logic lives here.
+
+This module also defines the accounts app's own signal, :data:`email_verified`, for the modules
+that trust only verified addresses (the work plan links certificate holders on it)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,14 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cicte.core import audit
+
+# Sent by :func:`cicte.accounts.services.verify_email` once an account's address is verified,
+# inside its transaction (a receiver's writes commit or roll back with the verification), with
+# ``user`` (the account) and ``actor``. Receivers call their own app's services.
+email_verified = Signal()
 
 
 @receiver(user_logged_in)

@@ -6,6 +6,8 @@ from cicte.accounts.views import security
 
 urlpatterns = [
     path("profile/", security.profile, name="profile"),
+    path("profile/email/verify/", security.email_verify_send, name="email_verify_send"),
+    path("email/verify/<str:token>/", security.email_verify, name="email_verify"),
     path("security/", security.security, name="security"),
     path("security/mfa/setup/", security.mfa_setup, name="mfa_setup"),
     path(

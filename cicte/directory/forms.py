@@ -39,7 +39,14 @@ from cicte.directory.choices import (
     SecureChannelKind,
     SensitiveFieldsPolicy,
 )
-from cicte.directory.models import Contact, ContactDesignation, DirectoryPolicy
+from cicte.directory.models import (
+    ESCALATION_MINUTES_ERROR,
+    ESCALATION_MINUTES_MAX,
+    ESCALATION_MINUTES_MIN,
+    Contact,
+    ContactDesignation,
+    DirectoryPolicy,
+)
 from cicte.directory.validation import display_phone, normalize_phone, parse_pgp_key
 
 DATE_INPUT = {"type": "date"}
@@ -640,6 +647,12 @@ class WithdrawForm(forms.Form):
 
 # --- Network policies --------------------------------------------------------------------------
 
+ESCALATION_HELP = _(
+    "Secure exchange: an immediate message that an addressed state has not acknowledged goes to "
+    "its alternates and 24/7 contacts after this many minutes, and as long again later to the "
+    "Secretariat's duty officers. Empty: the platform default ({minutes} minutes)."
+)
+
 
 class PolicyForm(forms.Form):
     """How a network keeps its directory (the Secretariat's)."""
@@ -673,6 +686,18 @@ class PolicyForm(forms.Form):
         help_text=_("None chosen: every role."),
     )
 
+    exchange_escalate_after_minutes = forms.IntegerField(
+        label=_("Escalate unacknowledged immediate messages after (minutes)"),
+        required=False,
+        min_value=ESCALATION_MINUTES_MIN,
+        max_value=ESCALATION_MINUTES_MAX,
+        error_messages={
+            "min_value": ESCALATION_MINUTES_ERROR,
+            "max_value": ESCALATION_MINUTES_ERROR,
+            "invalid": ESCALATION_MINUTES_ERROR,
+        },
+    )
+
     AttributeFormSet = rows_formset(AttributeDefinitionForm, extra=2)
     FIELDS = (
         "requires_confirmation",
@@ -680,6 +705,7 @@ class PolicyForm(forms.Form):
         "reminder_days",
         "sensitive_fields",
         "roles",
+        "exchange_escalate_after_minutes",
     )
 
     def __init__(self, data: Any = None, *, policy: DirectoryPolicy) -> None:
@@ -687,6 +713,9 @@ class PolicyForm(forms.Form):
 
         super().__init__(data, initial={field: getattr(policy, field) for field in self.FIELDS})
         self.fields["roles"].choices = DesignationRole.choices  # type: ignore[attr-defined]
+        self.fields["exchange_escalate_after_minutes"].help_text = str(ESCALATION_HELP).format(
+            minutes=settings.EXCHANGE_ESCALATE_AFTER_MINUTES
+        )
         rows = []
         for item in policy.attribute_schema:
             label = item.get("label") or {}

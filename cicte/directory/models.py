@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -43,10 +44,21 @@ def _private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
+# How long a network may give an addressed state to acknowledge an immediate message before it
+# escalates: at least a minute (the worker runs every minute), at most a week.
+ESCALATION_MINUTES_MIN = 1
+ESCALATION_MINUTES_MAX = 7 * 24 * 60
+ESCALATION_MINUTES_ERROR = _(
+    "Enter a number of minutes from 1 to 10080 (one week), or leave it empty for the platform "
+    "default."
+)
+
+
 class DirectoryPolicy(models.Model):
     """How one network keeps its directory: confirmation, verification cycle, who sees the
     sensitive fields, which designation roles it uses and which attributes its contacts carry
-    (expertise areas for experts, certifications for instructors, constituency for CSIRTs)."""
+    (expertise areas for experts, certifications for instructors, constituency for CSIRTs);
+    and how soon the secure exchange escalates its unacknowledged immediate messages."""
 
     network = models.OneToOneField(
         "accounts.Network",
@@ -76,11 +88,38 @@ class DirectoryPolicy(models.Model):
         blank=True,
         help_text=_('A list of {"key", "type", "label": {"en", "es", "fr", "pt"}, "required"}.'),
     )
+    # Read by cicte.messaging.escalation for the messages of this network; empty: the platform
+    # default (settings.EXCHANGE_ESCALATE_AFTER_MINUTES).
+    exchange_escalate_after_minutes = models.PositiveIntegerField(
+        _("escalate unacknowledged immediate messages after (minutes)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(ESCALATION_MINUTES_MIN, message=ESCALATION_MINUTES_ERROR),
+            MaxValueValidator(ESCALATION_MINUTES_MAX, message=ESCALATION_MINUTES_ERROR),
+        ],
+        help_text=_(
+            "Secure exchange: an immediate message that an addressed state has not acknowledged "
+            "goes to its alternates and 24/7 contacts after this many minutes, and as long again "
+            "later to the Secretariat's duty officers. Empty: the platform default."
+        ),
+    )
 
     class Meta:
         verbose_name = _("directory policy")
         verbose_name_plural = _("directory policies")
         permissions = [("view_all_directories", "Can see every network's directory")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exchange_escalate_after_minutes__isnull=True)
+                | Q(
+                    exchange_escalate_after_minutes__gte=ESCALATION_MINUTES_MIN,
+                    exchange_escalate_after_minutes__lte=ESCALATION_MINUTES_MAX,
+                ),
+                name="directory_policy_escalation_minutes_range",
+                violation_error_message=ESCALATION_MINUTES_ERROR,
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.network)

@@ -541,7 +541,9 @@ def verify_designation(*, actor: User, designation: ContactDesignation) -> Conta
 
 @transaction.atomic
 def update_policy(*, actor: User, network: Network, **fields: Any) -> DirectoryPolicy:
-    """The Secretariat sets how a network keeps its directory."""
+    """The Secretariat sets how a network keeps its directory (and how soon the secure exchange
+    escalates its unacknowledged immediate messages: ``exchange_escalate_after_minutes``, None for
+    the platform default). Only the fields given change."""
     _require(permissions.has_global_perm(actor, "accounts.manage_networks"))
     policy = policy_for(network)
     names = (
@@ -551,6 +553,7 @@ def update_policy(*, actor: User, network: Network, **fields: Any) -> DirectoryP
         "sensitive_fields",
         "roles",
         "attribute_schema",
+        "exchange_escalate_after_minutes",
     )
     unknown = set(fields) - set(names)
     if unknown:

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
@@ -950,6 +951,10 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": [str(label) for _value, label in policy.role_choices],
         "attributes": attributes,
         "can_edit": permissions.has_global_perm(actor, MANAGE_NETWORKS),
+        # The secure exchange's escalation delay: the network's own, or the platform default.
+        "escalation_minutes": policy.exchange_escalate_after_minutes
+        or settings.EXCHANGE_ESCALATE_AFTER_MINUTES,
+        "escalation_is_default": policy.exchange_escalate_after_minutes is None,
     }
     return render(request, "directory/policy_detail.html", context)
 
@@ -976,4 +981,7 @@ def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             )
             return redirect("directory:policy_detail", slug=network.slug)
-    return render(request, "directory/policy_form.html", {"form": form, "network": network})
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "directory/policy_form.html", {"form": form, "network": network}, status=status
+    )

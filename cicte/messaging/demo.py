@@ -181,7 +181,7 @@ def seed(*, admin: Any, note: Callable[[str, bool], None], log: Callable[[str], 
         )
         _shift(immediate, dt.timedelta(hours=2))
         immediate.refresh_from_db()
-        period = escalation.period()
+        period = dt.timedelta(minutes=escalation.minutes_for(immediate.network_id))
         escalation.escalate(immediate.sent_at + period + dt.timedelta(minutes=1))
         escalation.escalate(immediate.sent_at + 2 * period + dt.timedelta(minutes=2))
         written += 1

@@ -123,9 +123,15 @@ def message_url(message: Message) -> str:
 
 
 def render(
-    message: Message, recipient: Recipient, *, level: int = 0, state: Any = None
+    message: Message,
+    recipient: Recipient,
+    *,
+    level: int = 0,
+    state: Any = None,
+    minutes: int | None = None,
 ) -> tuple[str, str]:
-    """The subject line and the text of the email to ``recipient``."""
+    """The subject line and the text of the email to ``recipient`` (``minutes``: for an
+    escalation, the delay of the message's network that it followed)."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         context = {
             "message": message,
@@ -139,15 +145,22 @@ def render(
             else [],
             "level": level,
             "state": str(state) if state is not None else "",
-            "minutes": settings.EXCHANGE_ESCALATE_AFTER_MINUTES,
+            "minutes": minutes if minutes is not None else settings.EXCHANGE_ESCALATE_AFTER_MINUTES,
         }
         subject = render_to_string("messaging/email/message_subject.txt", context)
         body = render_to_string("messaging/email/message.txt", context)
     return " ".join(subject.split()), body
 
 
-def send(message: Message, recipient: Recipient, *, level: int = 0, state: Any = None) -> None:
-    subject, body = render(message, recipient, level=level, state=state)
+def send(
+    message: Message,
+    recipient: Recipient,
+    *,
+    level: int = 0,
+    state: Any = None,
+    minutes: int | None = None,
+) -> None:
+    subject, body = render(message, recipient, level=level, state=state, minutes=minutes)
     EmailMessage(
         subject=subject,
         body=body,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cicte.accounts.models import MemberState, Network
 from cicte.core.choices import TLP
@@ -48,6 +49,33 @@ class StateField(forms.ModelMultipleChoiceField):
 ATTACHMENT_HELP = _(
     "PDF, PNG, JPEG, plain text, CSV, DOCX, XLSX, JSON or STIX; each file up to {limit}."
 )
+
+
+URGENCY_HELP = _(
+    "Immediate: if an addressed state does not acknowledge it, it goes to the state's alternates "
+    "and 24/7 contacts after {delay}, and as long again later to the Secretariat's duty officers."
+)
+
+
+def urgency_help(networks: list[Network]) -> str:
+    """The urgency's help text: when an immediate message escalates, in each network the actor
+    sends in (one query)."""
+    from cicte.messaging import escalation
+
+    def minutes(count: int) -> str:
+        return ngettext("{count} minute", "{count} minutes", count).format(count=count)
+
+    if not networks:
+        return ""
+    delays = escalation.minutes_by_network(n.pk for n in networks)
+    if len(set(delays.values())) == 1:
+        delay = minutes(next(iter(delays.values())))
+    else:
+        delay = "; ".join(
+            _("{network}: {delay}").format(network=n.localized_name, delay=minutes(delays[n.pk]))
+            for n in networks
+        )
+    return str(URGENCY_HELP).format(delay=delay)
 
 
 class ComposeForm(forms.Form):
@@ -106,6 +134,7 @@ class ComposeForm(forms.Form):
         self.fields["attachments"].help_text = str(ATTACHMENT_HELP).format(
             limit=filesizeformat(attachments.max_bytes())
         )
+        self.fields["urgency"].help_text = urgency_help(networks)
 
     def clean_due_at(self) -> dt.datetime | None:
         value = self.cleaned_data.get("due_at")

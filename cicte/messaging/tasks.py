@@ -69,12 +69,14 @@ def send_escalation(step_id: int) -> int:
     step = EscalationStep.objects.select_related(
         "delivery__message__network", "delivery__member_state"
     ).get(pk=step_id)
+    minutes = escalation.minutes_for(step.delivery.message.network_id)
     for item in step.recipients:
         emails.send(
             step.delivery.message,
             emails.Recipient(**item),
             level=step.level,
             state=step.delivery.member_state,
+            minutes=minutes,
         )
     return len(step.recipients)
 

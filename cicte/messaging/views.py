@@ -24,7 +24,7 @@ from cicte.accounts.models import User
 from cicte.accounts.views.manage import FilteredListView
 from cicte.core import uploads
 from cicte.messaging import attachments as attachment_checks
-from cicte.messaging import metrics, pdf, services
+from cicte.messaging import escalation, metrics, pdf, services
 from cicte.messaging.filtersets import MessageFilterSet
 from cicte.messaging.forms import ComposeForm, MetricsForm, ReplyForm
 from cicte.messaging.models import Attachment, Delivery, Message, deliveries_by_message
@@ -185,8 +185,14 @@ def thread_messages(actor: User, root_id: int) -> list[Message]:
 def _decorate(actor: User, items: list[Message]) -> None:
     mine = _represented(actor)
     deliveries = deliveries_by_message(items)
+    delays = escalation.minutes_by_network(m.network_id for m in items)
     for message in items:
         rows = deliveries.get(message.pk, [])
+        for delivery in rows:
+            row: Any = delivery
+            row.escalates_at = escalation.next_step_at(
+                message, delivery, delays[message.network_id]
+            )
         states = mine.get(message.network_id, set())
         item: Any = message  # what the template shows about it
         item.my_deliveries = [d for d in rows if d.member_state_id in states]

@@ -4,9 +4,12 @@ them against the job's lists, writing progress and hits as it goes.
 - **Checks first** (:func:`cicte.sanctions.batch.parse`, as the ``screen`` command): any invalid
   row, or more rows than ``SCREENING_MAX_ROWS``, and the job is *rejected* with its row-by-row
   report (``line N: reason``, the first :data:`MAX_REPORT` of them and the count) and no hits.
-- **Screening**: the rows are read again in chunks of :data:`PROGRESS_EVERY`, screened with
-  ``Matcher.screen_many`` (the best :data:`~cicte.sanctions.batch.MAX_HITS_PER_ROW` hits per
-  row at or above the job's threshold); each chunk's hits are stored and the progress written.
+- **Screening**: the rows are read again in chunks of :data:`PROGRESS_EVERY`, screened (the
+  best :data:`~cicte.sanctions.batch.MAX_HITS_PER_ROW` hits per row at or above the job's
+  threshold); each chunk's hits are stored and the progress written. A file of at least
+  ``SCREENING_PARALLEL_ROWS`` rows is screened by ``SCREENING_PROCESSES`` processes
+  (:class:`~cicte.sanctions.matching.ScreeningPool`; the worker's threads must not fork), the
+  next chunk while this thread stores the last one's hits; a smaller one in this thread.
   A hit whose record and list entry an earlier false positive of the organisation covers, both
   unchanged (same fingerprints), is stored *cleared*: counted, listed apart, not raised.
 - **Outcome**: complete, rejected, or failed with a message in the author's language (a failed
@@ -19,9 +22,12 @@ upload job (:mod:`cicte.core.jobs`); this module screens the file itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from cicte.core import audit, jobs
 from cicte.sanctions import batch
+from cicte.sanctions.matching import Hit, ScreeningPool
 from cicte.sanctions.models import ListEntity, ListVersion
 from cicte.sanctions.screening import Screening, UnknownList, list_keys, screening_for
 from cicte.screening import uploads
@@ -124,17 +131,16 @@ def _run(job: ScreeningJob) -> None:
         .iterator(chunk_size=5000)
     }
     counts = {"rows_screened": 0, "hits": 0, "cleared": 0}
-    chunk: list[batch.Row] = []
-    with batch.open_input(path) as handle:
-        for item in batch.parse(handle):
-            if isinstance(item, batch.RowError):  # the file changed under the job
-                raise ScreeningError(_("The uploaded file changed: upload it again."))
-            chunk.append(item)
-            if len(chunk) >= PROGRESS_EVERY:
-                _screen_chunk(job, screening, entities, chunk, counts)
-                chunk = []
-    if chunk:
-        _screen_chunk(job, screening, entities, chunk, counts)
+    # Chunk n+1 is screened (by the pool's processes) while chunk n's hits are stored.
+    with _pool(screening, rows=valid) as pool:
+        pending: tuple[list[batch.Row], Callable[[], list[list[Hit]]]] | None = None
+        for chunk in _chunks(path):
+            submitted = (chunk, _submit(pool, screening, chunk, job.threshold))
+            if pending is not None:
+                _store_chunk(job, screening, entities, *pending, counts)
+            pending = submitted
+        if pending is not None:
+            _store_chunk(job, screening, entities, *pending, counts)
     with transaction.atomic():
         now = timezone.now()
         _write(job, status=JobStatus.COMPLETE, progress_at=now, finished_at=now, **counts)
@@ -147,16 +153,53 @@ def _run(job: ScreeningJob) -> None:
         )
 
 
-def _screen_chunk(
+def _pool(screening: Screening, *, rows: int) -> AbstractContextManager[ScreeningPool | None]:
+    """Processes for a large file (``SCREENING_PROCESSES``, from ``SCREENING_PARALLEL_ROWS``
+    rows), forked from the pool's fork server: the worker's threads must not fork. None: screen
+    in this thread."""
+    processes = int(settings.SCREENING_PROCESSES)
+    if processes > 1 and rows >= int(settings.SCREENING_PARALLEL_ROWS):
+        return ScreeningPool(screening.matcher, processes)
+    return nullcontext()
+
+
+def _chunks(path: Path) -> Iterator[list[batch.Row]]:
+    """The file's rows (checked already), :data:`PROGRESS_EVERY` at a time."""
+    chunk: list[batch.Row] = []
+    with batch.open_input(path) as handle:
+        for item in batch.parse(handle):
+            if isinstance(item, batch.RowError):  # the file changed under the job
+                raise ScreeningError(_("The uploaded file changed: upload it again."))
+            chunk.append(item)
+            if len(chunk) >= PROGRESS_EVERY:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _submit(
+    pool: ScreeningPool | None, screening: Screening, chunk: list[batch.Row], threshold: float
+) -> Callable[[], list[list[Hit]]]:
+    """Start screening a chunk (in the pool) or get ready to (here); call the result for its
+    hits."""
+    queries = [row.query for row in chunk]
+    if pool is not None:
+        return pool.submit(queries, threshold=threshold, limit=batch.MAX_HITS_PER_ROW)
+    return lambda: screening.matcher.screen_many(
+        queries, threshold=threshold, limit=batch.MAX_HITS_PER_ROW
+    )
+
+
+def _store_chunk(
     job: ScreeningJob,
     screening: Screening,
     entities: dict[tuple[str, str], tuple[int, str]],
     chunk: list[batch.Row],
+    screened: Callable[[], list[list[Hit]]],
     counts: dict[str, int],
 ) -> None:
-    found = screening.matcher.screen_many(
-        [row.query for row in chunk], threshold=job.threshold, limit=batch.MAX_HITS_PER_ROW
-    )
+    found = screened()
     decisions = clearing_decisions(
         job.organization_id, [row.record_id for row, hits in zip(chunk, found, strict=True) if hits]
     )

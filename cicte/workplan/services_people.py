@@ -8,8 +8,19 @@ registrations). Anybody else gets ``PermissionDenied``. Merging two records of o
 (:func:`merge_people`) is the Secretariat's alone.
 
 A person registered with the email of a platform account is linked to it (``Person.user``): the
-holder then finds their certificates under "My certificates". A revoked certificate may be
-re-issued: a new certificate with a new code; the old one stays revoked.
+holder then finds their certificates under "My certificates". Only an active account whose
+address is verified (``User.email_verified_at``: its holder followed a link mailed to it) is
+linked, since anybody may type any address into their own profile: an account that takes a
+participant's address is linked to nobody until its holder proves they receive that mail.
+When an account's address is verified (the ``email_verified`` signal of the accounts app), the
+participant with that address, if not linked yet, is linked to it (:func:`link_verified_account`,
+audited ``workplan.person.link_account``). When an account's address changes, participants
+linked to it by the old address stay linked (their certificates were theirs); no new link is
+made until the new address is verified. A participant whose own email is corrected follows the
+verified account of the new address, or is unlinked when there is none.
+
+A revoked certificate may be re-issued: a new certificate with a new code; the old one stays
+revoked.
 
 The audit trail is read by national coordinators for their state's part: the events written
 here name a participant by their id only (``participant #12``) and list the names of the fields
@@ -170,11 +181,17 @@ def _rekey(person: Person) -> list[str]:
 
 
 def account_with_email(email: str) -> User | None:
-    """The platform account with this email address (case-insensitive), if any."""
+    """The active platform account whose verified address is this one (case-insensitive), if
+    any. An unverified address says nothing of who holds the account (see the module's
+    docstring)."""
     key = email_key(email)
     if not key:
         return None
-    return User.objects.filter(email__iexact=key).order_by("pk").first()
+    return (
+        User.objects.filter(email__iexact=key, is_active=True, email_verified_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _link_account(person: Person, *, relink: bool = False) -> list[str]:
@@ -189,6 +206,37 @@ def _link_account(person: Person, *, relink: bool = False) -> list[str]:
         return []
     person.user_id = new
     return ["user"]
+
+
+@transaction.atomic
+def link_verified_account(*, actor: Any, user: User) -> list[Person]:
+    """Link the participants registered with ``user``'s address, and not linked to an account
+    yet, to ``user`` once that address is verified; each link is audited
+    (``workplan.person.link_account``, by ids). Called on the accounts app's
+    ``email_verified`` signal, inside the verification's transaction; the actor is the holder
+    who proved the address. Nothing for an unverified or inactive account. Returns the people
+    linked."""
+    key = email_key(user.email)
+    if not key or not user.is_active or user.email_verified_at is None:
+        return []
+    linked = []
+    for person in Person.objects.select_for_update().filter(email_key=key, user__isnull=True):
+        person.user = user
+        person.save(update_fields=["user"])
+        _audit(
+            actor=actor,
+            action="workplan.person.link_account",
+            obj=person,
+            changes={"fields": ["user"]},
+        )
+        linked.append(person)
+    return linked
+
+
+def on_email_verified(sender: Any, *, user: User, actor: Any = None, **kwargs: Any) -> None:
+    """Receiver of :data:`cicte.accounts.signals.email_verified` (connected in
+    :class:`cicte.workplan.apps.WorkplanConfig`)."""
+    link_verified_account(actor=actor or user, user=user)
 
 
 def _changed_fields(person: Person, details: PersonDetails) -> list[str]:

@@ -46,6 +46,7 @@ from cicte.workplan.forms_people import (
 from cicte.workplan.models import Certificate, Event, Person, Registration, is_secretariat
 
 PAGE_SIZE = 50
+DUPLICATE_GROUPS_PER_PAGE = 25
 
 
 def _event(request: HttpRequest, pk: int) -> Event:
@@ -462,10 +463,13 @@ def person_duplicates(request: HttpRequest) -> HttpResponse:
         .annotate(events=Count("registrations", distinct=True))
         .order_by("pk")
     )
+    page = Paginator(services.likely_duplicates(people), DUPLICATE_GROUPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "workplan/people/duplicates.html",
-        {"groups": services.likely_duplicates(people)},
+        {"page_obj": page, "groups": page.object_list, "list_url": request.path},
     )
 
 

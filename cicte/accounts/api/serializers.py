@@ -237,6 +237,11 @@ class UserSerializer(serializers.ModelSerializer[User]):
     has_mfa = serializers.SerializerMethodField(
         help_text="Whether the account has a confirmed second factor."
     )
+    email_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the holder has proven that they receive mail at this address "
+        "(changing the address makes it unverified until the link mailed to it is followed).",
+    )
     roles = UserRoleSerializer(source="role_assignments", many=True, read_only=True)
 
     class Meta:
@@ -245,6 +250,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
             "id",
             "username",
             "email",
+            "email_verified",
             "full_name",
             "organization",
             "member_state",
@@ -376,6 +382,10 @@ class MeSerializer(serializers.ModelSerializer[User]):
     networks = serializers.SerializerMethodField()
     has_mfa = serializers.BooleanField(read_only=True)
     requires_mfa = serializers.BooleanField(read_only=True)
+    email_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the caller has proven that they receive mail at their address.",
+    )
     token = serializers.SerializerMethodField()
 
     class Meta:
@@ -384,6 +394,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
             "id",
             "username",
             "email",
+            "email_verified",
             "full_name",
             "preferred_language",
             "organization",

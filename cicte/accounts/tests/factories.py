@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import factory
+from django.utils import timezone
 from django_otp.oath import TOTP
 
 from cicte.accounts.choices import OrganizationKind
@@ -59,6 +60,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     full_name = factory.LazyAttribute(lambda o: o.username.title())
     organization = factory.SubFactory(OrganizationFactory)
+    # Factory-made accounts have proven their address, as accounts in use have; pass
+    # ``email_verified_at=None`` for one that has not.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def password(obj: User, create: bool, extracted: str | None, **kwargs: Any) -> None:

@@ -498,6 +498,7 @@ def test_user_payload_hides_secrets_and_shows_roles():
         "id",
         "username",
         "email",
+        "email_verified",
         "full_name",
         "organization",
         "member_state",

@@ -12,6 +12,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -184,8 +185,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.record_password_reset(user=form.user)
+        # The new password, its audit record and the verification of the address the link
+        # was mailed to (the invitation proves the mailbox) commit together.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.record_password_reset(user=form.user)
         return response
 
 

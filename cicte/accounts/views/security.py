@@ -13,19 +13,21 @@ from typing import cast
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 
-from cicte.accounts import services
+from cicte.accounts import services, verification
 from cicte.accounts.forms import ApiTokenForm, ConfirmPasswordForm, ProfileForm, TOTPConfirmForm
 from cicte.accounts.models import ApiToken, OrganizationMembership, TOTPDevice, User
 from cicte.core.forms import apply_validation_error
@@ -83,10 +85,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             try:
                 # A fresh copy: the service sets the new values before validating them, and a
                 # refused change must not linger on request.user while the page is re-rendered.
-                services.update_user(actor=user, user=User.objects.get(pk=user.pk), **changes)
+                updated = services.update_user(
+                    actor=user, user=User.objects.get(pk=user.pk), **changes
+                )
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
+                if "email" in changes and updated.email_verified_at is None:
+                    _verification_sent_message(request, updated)
                 response = redirect("accounts:profile")
                 language = changes.get("preferred_language")
                 if language:
@@ -108,6 +114,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(initial=initial)
         status = 200
+    return _profile_response(request, form, status=status)
+
+
+def _profile_response(
+    request: HttpRequest, form: ProfileForm, *, status: int = 200
+) -> HttpResponse:
+    user = _account(request)
     context = {
         "form": form,
         "assignments": user.role_assignments.select_related("role", "network", "organization"),
@@ -118,8 +131,130 @@ def profile(request: HttpRequest) -> HttpResponse:
             if user.organization_id
             else OrganizationMembership.objects.none()
         ),
+        "verify_hours": verification.max_age_seconds() // 3600,
     }
     return render(request, "accounts/security/profile.html", context, status=status)
+
+
+# --- Verified email address ----------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_verify_send(request: HttpRequest) -> HttpResponse:
+    """Send the verification email again (POST, at most once a minute); the button is on the
+    profile page, where a GET leads."""
+    if request.method != "POST":
+        return redirect("accounts:profile")
+    user = _account(request)
+    try:
+        services.send_email_verification(actor=user, user=User.objects.get(pk=user.pk))
+    except services.VerificationEmailTooSoon as error:
+        messages.error(request, _error_text(error))
+        initial = {name: getattr(user, name) for name in ProfileForm.FIELDS}
+        return _profile_response(request, ProfileForm(initial=initial), status=429)
+    except ValidationError as error:
+        messages.info(request, _error_text(error))
+        return redirect("accounts:profile")
+    _verification_sent_message(request, user)
+    return redirect("accounts:profile")
+
+
+def _verification_sent_message(request: HttpRequest, user: User) -> None:
+    hours = verification.max_age_seconds() // 3600
+    messages.success(
+        request,
+        ngettext(
+            "A verification email is on its way to {email}. Open the link in it within "
+            "{hours} hour.",
+            "A verification email is on its way to {email}. Open the link in it within "
+            "{hours} hours.",
+            hours,
+        ).format(email=user.email, hours=hours),
+    )
+
+
+def _link_refused(request: HttpRequest, title: str, explanation: str) -> HttpResponse:
+    return render(
+        request,
+        "accounts/security/email_verify_refused.html",
+        {"title": title, "explanation": explanation},
+        status=400,
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a verification email. It verifies the account's address when opened by
+    the account's holder, signed in, while the address is still the one it was sent to and the
+    link is younger than ``ACCOUNTS_EMAIL_VERIFY_HOURS``. Not signed in: sign in first, then
+    come back here. Otherwise a 400 page says what to do."""
+    try:
+        claim = verification.read_token(token)
+    except verification.LinkExpired:
+        hours = verification.max_age_seconds() // 3600
+        return _link_refused(
+            request,
+            _("This verification link has expired"),
+            ngettext(
+                "Links in verification emails are valid for {hours} hour. Sign in and ask for "
+                "a new one on your profile page.",
+                "Links in verification emails are valid for {hours} hours. Sign in and ask for "
+                "a new one on your profile page.",
+                hours,
+            ).format(hours=hours),
+        )
+    except verification.LinkInvalid:
+        return _link_refused(
+            request,
+            _("This verification link is not valid"),
+            _(
+                "The address is incomplete or was changed. Copy the whole link from the email "
+                "into the address bar, or ask for a new email on your profile page."
+            ),
+        )
+    if not request.user.is_authenticated:
+        messages.info(
+            request,
+            _(
+                "Sign in to confirm your email address; you will come back to the confirmation "
+                "afterwards."
+            ),
+        )
+        return redirect_to_login(request.get_full_path())
+    user = _account(request)
+    if claim.user_id != user.pk:
+        return _link_refused(
+            request,
+            _("This verification link is for another account"),
+            _(
+                "You are signed in with an account that the link was not sent for. Sign out, "
+                "then sign in with the account whose email address received the link, and "
+                "open it again."
+            ),
+        )
+    if not claim.matches(user.email):
+        return _link_refused(
+            request,
+            _("This verification link is for an earlier address"),
+            _(
+                "Your account's email address has changed since the link was sent. Ask for a "
+                "new verification email on your profile page: it goes to {email}."
+            ).format(email=user.email),
+        )
+    if user.email_verified:
+        messages.info(request, _("Your email address is already verified."))
+        return redirect("accounts:profile")
+    try:
+        services.verify_email(actor=user, user=user, email=user.email)
+    except ValidationError as error:
+        return _link_refused(
+            request, _("This verification link is for an earlier address"), _error_text(error)
+        )
+    messages.success(request, _("Your email address {email} is verified.").format(email=user.email))
+    return redirect("accounts:profile")
 
 
 # --- Security ------------------------------------------------------------------------------

@@ -619,7 +619,7 @@ def test_policy_page_and_edit(client, login, admin, coordinator):
         ),
     }
     response = client.post(url, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "key" in response.context["form"].attributes.forms[0].errors
     data.update(
         rows(

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import pickle
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import mul
 from typing import Any
 
@@ -658,6 +660,7 @@ class Matcher:
         self._initials: dict[str, set[int]] = {}
         self._documents: dict[str, list[int]] = {}
         self.pairs_scored = 0  # name pairs aligned so far (for benchmarks)
+        self._snapshot: bytes | None = None  # see snapshot()
         self._hit_cache: dict[tuple[str, str, str, frozenset[str], bool], frozenset[int]] = {}
         for list_id, entities in lists.items():
             for entity in entities:
@@ -1001,37 +1004,106 @@ class Matcher:
         """Batch screening: the hits of each query, in order.
 
         With ``workers`` > 1 the queries are shared out to forked processes (the index is
-        inherited, not copied: it is built once, read-only); each returns its hits without the
-        entity, which is put back here.
+        inherited, not copied: it is built once, read-only). Forking is for single-threaded
+        processes (the ``screen`` command, benchmarks); a threaded one uses
+        :class:`ScreeningPool`'s fork server.
         """
         if workers <= 1 or len(queries) < 2 * _CHUNK:
             return [self.screen(q, threshold=threshold, limit=limit) for q in queries]
-        context = multiprocessing.get_context("fork")
-        _BATCH.update(matcher=self, queries=queries, threshold=threshold, limit=limit)
-        try:
-            with context.Pool(workers) as pool:
-                chunks = pool.map(_screen_chunk, range(0, len(queries), _CHUNK), chunksize=1)
-        finally:
-            _BATCH.clear()
-        out: list[list[Hit]] = []
-        for chunk in chunks:
-            for hits in chunk:
-                for hit in hits:
-                    hit.entity = self.entries[hit.entry].entity
-                out.append(hits)
-        return out
+        with ScreeningPool(self, workers, start="fork") as pool:
+            return pool.submit(queries, threshold=threshold, limit=limit)()
+
+    def snapshot(self) -> bytes:
+        """The matcher pickled for other processes (:class:`ScreeningPool`), made once: the
+        index never changes after it is built."""
+        with _SNAPSHOT_LOCK:
+            if self._snapshot is None:
+                self._snapshot = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+            return self._snapshot
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The index, without the cache of blocking hits that screening threads may be filling
+        # meanwhile, and without the snapshot itself.
+        state = self.__dict__.copy()
+        state.update(_hit_cache={}, pairs_scored=0, _snapshot=None)
+        return state
+
+
+class ScreeningPool:
+    """Processes that screen with copies of one matcher, for batches too large for one core.
+
+    ``start="forkserver"`` (the default) is safe in a threaded process such as the task queue's
+    worker: the processes are forked from a clean single-threaded server, started once per
+    process, that has loaded the engine and warmed rigour's name tables
+    (:mod:`~cicte.sanctions.matching.preload`); each then loads a pickled copy of the matcher
+    (about 25 MB and a few seconds for UN + OFAC). ``"fork"`` is for single-threaded processes
+    only: the children inherit the matcher at no cost. :meth:`submit` returns at once, so that the caller can store
+    one chunk's hits while the processes screen the next; hits come back in order, with their
+    entities (each process returns the matcher's index of the entity, put back here).
+    """
+
+    def __init__(self, matcher: Matcher, processes: int, *, start: str = "forkserver") -> None:
+        self.matcher = matcher
+        context = multiprocessing.get_context(start)
+        if start == "forkserver":
+            context.set_forkserver_preload(["cicte.sanctions.matching.preload"])
+        if start == "fork":
+            _POOL["matcher"] = matcher
+            initargs: tuple[bytes | None] = (None,)
+        else:
+            initargs = (matcher.snapshot(),)
+        self._pool = context.Pool(processes, initializer=_pool_start, initargs=initargs)
+
+    def submit(
+        self, queries: Sequence[Query], *, threshold: float | None = None, limit: int = 10
+    ) -> Callable[[], list[list[Hit]]]:
+        """Start screening ``queries``; the function returned waits for their hits, in order."""
+        parts = [list(queries[i : i + _CHUNK]) for i in range(0, len(queries), _CHUNK)]
+        pending = self._pool.map_async(
+            partial(_screen_part, threshold=threshold, limit=limit), parts, chunksize=1
+        )
+        entries = self.matcher.entries
+
+        def hits() -> list[list[Hit]]:
+            out: list[list[Hit]] = []
+            for chunk in pending.get():
+                for found in chunk:
+                    for hit in found:
+                        hit.entity = entries[hit.entry].entity
+                    out.append(found)
+            return out
+
+        return hits
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+        _POOL.clear()
+
+    def __enter__(self) -> ScreeningPool:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            self._pool.terminate()
+        self.close()
 
 
 _CHUNK = 500
-_BATCH: dict[str, Any] = {}
+_POOL: dict[str, Matcher] = {}
+_SNAPSHOT_LOCK = threading.Lock()
 
 
-def _screen_chunk(start: int) -> list[list[Hit]]:
-    matcher: Matcher = _BATCH["matcher"]
-    queries: Sequence[Query] = _BATCH["queries"]
+def _pool_start(pickled: bytes | None) -> None:
+    if pickled is not None:
+        _POOL["matcher"] = pickle.loads(pickled)  # noqa: S301 - our own matcher, from the parent
+
+
+def _screen_part(queries: list[Query], *, threshold: float | None, limit: int) -> list[list[Hit]]:
+    matcher = _POOL["matcher"]
     out = []
-    for query in queries[start : start + _CHUNK]:
-        hits = matcher.screen(query, threshold=_BATCH["threshold"], limit=_BATCH["limit"])
+    for query in queries:
+        hits = matcher.screen(query, threshold=threshold, limit=limit)
         for hit in hits:
             hit.entity = None  # type: ignore[assignment]  # put back by the parent
         out.append(hits)

@@ -399,3 +399,38 @@ def test_the_page_polls_the_progress_while_the_job_runs(world, login):
     ScreeningJob.objects.filter(pk=running.pk).update(status=JobStatus.COMPLETE)
     done = client.get(f"/sanctions/screening/jobs/{running.pk}/progress/", HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
+
+
+def test_a_large_file_is_screened_by_the_pool_s_processes_with_the_same_hits(
+    world, monkeypatch, settings
+):
+    """From SCREENING_PARALLEL_ROWS rows the job is shared out to SCREENING_PROCESSES pool
+    processes: the same hits, progress and outcome as in the worker's own thread."""
+    monkeypatch.setattr(runner, "PROGRESS_EVERY", 2)
+    settings.SCREENING_PROCESSES = 1
+    alone = screen(world.analyst)
+    submitted: list[int] = []
+    original = runner.ScreeningPool.submit
+
+    def spy(self, queries, **kwargs):
+        submitted.append(len(queries))
+        return original(self, queries, **kwargs)
+
+    monkeypatch.setattr(runner.ScreeningPool, "submit", spy)
+    settings.SCREENING_PROCESSES = 2
+    settings.SCREENING_PARALLEL_ROWS = 6  # the file has 5 rows: still in this thread
+    assert screen(world.analyst).status == JobStatus.COMPLETE and submitted == []
+    settings.SCREENING_PARALLEL_ROWS = 5
+    shared = screen(world.analyst)
+    assert submitted == [2, 2, 1]
+    assert shared.status == JobStatus.COMPLETE, (shared.error, shared.report)
+
+    def hits(job: ScreeningJob) -> list[tuple]:
+        return list(
+            job.hit_rows.order_by("line", "-score", "source_id").values_list(
+                "line", "record_id", "list_key", "source_id", "caption", "score", "explanation"
+            )
+        )
+
+    assert hits(shared) == hits(alone) and len(hits(alone)) == 3
+    assert (shared.rows_screened, shared.hits, shared.cleared) == (5, 3, 0)

@@ -169,3 +169,23 @@ def test_merge_in_the_registry_list_link(people_world: PeopleWorld) -> None:
     member = Client()
     member.force_login(factories.UserFactory())
     assert "/workplan/people/duplicates/" not in member.get("/workplan/people/").content.decode()
+
+
+def test_the_duplicates_page_is_paginated(people_world: PeopleWorld, monkeypatch) -> None:
+    from cicte.workplan import views_people
+
+    monkeypatch.setattr(views_people, "DUPLICATE_GROUPS_PER_PAGE", 2)
+    for n in range(3):  # three more groups of two, same name and organisation each
+        for _copy in range(2):
+            Person.objects.create(full_name=f"Twin {n}", organization_name="Org", sex="female")
+    client = sign_in(people_world.admin)
+    first = client.get("/workplan/people/duplicates/")
+    assert first.context["page_obj"].paginator.count == 3
+    assert [people[0].full_name for _, people in first.context["groups"]] == ["Twin 0", "Twin 1"]
+    body = first.content.decode()
+    assert "3 groups of likely duplicates." in body and "Page 1 of 2" in body
+    assert 'href="/workplan/people/duplicates/?page=2"' in body
+    second = client.get("/workplan/people/duplicates/?page=2")
+    assert [people[0].full_name for _, people in second.context["groups"]] == ["Twin 2"]
+    # a page beyond the last shows the last
+    assert client.get("/workplan/people/duplicates/?page=9").context["page_obj"].number == 2
