@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
+from cicte.sanctions.matching import ScreeningPool
 from cicte.screening import runner, services
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,14 @@ def run_screening(job_id: str) -> None:
             job.hits,
             job.cleared,
         )
+
+
+@on_startup()
+def start_screening_pool_server() -> None:
+    """As the worker starts: the screening pool's fork server, which warms rigour's name tables
+    once (seconds), so that the first large batch screening does not wait for it."""
+    if int(settings.SCREENING_PROCESSES) > 1:
+        ScreeningPool.start_server()
 
 
 @db_periodic_task(crontab(minute=41))

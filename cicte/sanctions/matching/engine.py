@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from multiprocessing import forkserver
 from operator import mul
 from typing import Any
 
@@ -1046,13 +1047,22 @@ class ScreeningPool:
         self.matcher = matcher
         context = multiprocessing.get_context(start)
         if start == "forkserver":
-            context.set_forkserver_preload(["cicte.sanctions.matching.preload"])
+            context.set_forkserver_preload([_PRELOAD])
         if start == "fork":
             _POOL["matcher"] = matcher
             initargs: tuple[bytes | None] = (None,)
         else:
             initargs = (matcher.snapshot(),)
         self._pool = context.Pool(processes, initializer=_pool_start, initargs=initargs)
+
+    @staticmethod
+    def start_server() -> None:
+        """Start the fork server now (if it is not running), so that its warm-up (seconds)
+        happens before the first pool is needed: the task queue's worker calls this as it
+        starts."""
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([_PRELOAD])
+        forkserver.ensure_running()
 
     def submit(
         self, queries: Sequence[Query], *, threshold: float | None = None, limit: int = 10
@@ -1090,6 +1100,7 @@ class ScreeningPool:
 
 
 _CHUNK = 500
+_PRELOAD = "cicte.sanctions.matching.preload"
 _POOL: dict[str, Matcher] = {}
 _SNAPSHOT_LOCK = threading.Lock()
 

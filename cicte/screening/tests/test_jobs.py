@@ -434,3 +434,19 @@ def test_a_large_file_is_screened_by_the_pool_s_processes_with_the_same_hits(
 
     assert hits(shared) == hits(alone) and len(hits(alone)) == 3
     assert (shared.rows_screened, shared.hits, shared.cleared) == (5, 3, 0)
+
+
+def test_the_worker_starts_the_pool_s_fork_server_as_it_starts(monkeypatch, settings):
+    from huey.contrib.djhuey import HUEY
+
+    from cicte.screening import tasks
+
+    assert HUEY._startup["start_screening_pool_server"] is tasks.start_screening_pool_server
+    started: list[bool] = []
+    monkeypatch.setattr(tasks.ScreeningPool, "start_server", lambda: started.append(True))
+    settings.SCREENING_PROCESSES = 1
+    tasks.start_screening_pool_server()
+    assert started == []
+    settings.SCREENING_PROCESSES = 2
+    tasks.start_screening_pool_server()
+    assert started == [True]

@@ -4,7 +4,9 @@ processes) give exactly the hits of screening in this process, with their entiti
 
 from __future__ import annotations
 
+import os
 import pickle
+from multiprocessing import forkserver
 
 import pytest
 
@@ -73,3 +75,17 @@ def test_the_snapshot_is_made_once_without_the_caches(matcher: Matcher) -> None:
     copy = pickle.loads(snapshot)  # noqa: S301 - made just above
     assert copy._hit_cache == {} and copy._snapshot is None and copy.pairs_scored == 0
     assert len(copy.entries) == len(matcher.entries) and copy.names == matcher.names
+
+
+def test_the_fork_server_starts_ahead_of_the_first_pool(matcher: Matcher) -> None:
+    ScreeningPool.start_server()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None
+    os.kill(pid, 0)  # alive
+    ScreeningPool.start_server()  # already running: the same server
+    assert forkserver._forkserver._forkserver_pid == pid
+    with ScreeningPool(matcher, 1) as pool:
+        assert _seen(pool.submit([Query(name="Osama bin Ladin")])()) == _seen(
+            [matcher.screen(Query(name="Osama bin Ladin"))]
+        )
+    assert forkserver._forkserver._forkserver_pid == pid
