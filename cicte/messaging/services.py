@@ -401,6 +401,20 @@ def _requester_side(actor: User, root: Message) -> bool:
     return root.sender_state_id in states_of(actor, root)
 
 
+DUTY_PERM = "messaging.take_escalations"
+
+
+def sees_all_deliveries(actor: User, message: Message) -> bool:
+    """Whether ``actor``, who reads ``message``, sees every addressed state's delivery,
+    acknowledgment, answer and escalation (others see their own states' only): the sending side,
+    the Secretariat's members of the network, and the duty officers, whom escalations reach."""
+    return (
+        _requester_side(actor, message)
+        or message.network_id in secretariat_networks(actor)
+        or permissions.has_global_perm(actor, DUTY_PERM)
+    )
+
+
 @transaction.atomic
 def reply(
     *,

@@ -197,16 +197,7 @@ def _decorate(actor: User, items: list[Message]) -> None:
         item: Any = message  # what the template shows about it
         item.my_deliveries = [d for d in rows if d.member_state_id in states]
         item.may_acknowledge = any(d.acknowledged_at is None for d in item.my_deliveries)
-        item.sender_side = services._requester_side(actor, message) or (
-            message.network_id in _secretariat(actor)
-        )
-        item.delivery_rows = rows if item.sender_side else []
-
-
-def _secretariat(actor: User) -> set[int]:
-    from cicte.messaging.models import secretariat_networks
-
-    return secretariat_networks(actor)
+        item.delivery_rows = rows if services.sees_all_deliveries(actor, message) else []
 
 
 @require_GET

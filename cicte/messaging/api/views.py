@@ -205,12 +205,7 @@ class MessageViewSet(
             .select_related("member_state", "read_by", "acknowledged_by", "answered_by")
             .prefetch_related("escalations")
         )
-        from cicte.messaging.models import secretariat_networks
-
-        if not (
-            services._requester_side(user, message)
-            or message.network_id in secretariat_networks(user)
-        ):
+        if not services.sees_all_deliveries(user, message):
             states = sorted(represented_states(user).get(message.network_id, set()))
             rows = rows.filter(member_state_id__in=states)
         data = serializers.DeliverySerializer(rows.order_by("member_state__code"), many=True).data

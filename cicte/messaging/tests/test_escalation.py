@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.test import TestCase
 
+from cicte.accounts.tests import factories as af
 from cicte.core.choices import TLP
 from cicte.core.models import AuditEvent
 from cicte.messaging import services, tasks
@@ -97,3 +98,29 @@ def test_only_immediate_messages_escalate():
     w = helpers.world()
     message = helpers.send(w, urgency=Urgency.PRIORITY)
     assert _escalate(message.sent_at + 300 * MINUTE) == 0
+
+
+def test_the_duty_officer_reached_sees_every_state_s_status(login):
+    """Reached by level 2, the duty officer reads the message and, to act on it, sees which
+    states acknowledged: the delivery table on the page and every delivery in the API."""
+    w = helpers.world()
+    message = helpers.send(w, urgency=Urgency.IMMEDIATE, tlp=TLP.AMBER, subject="Border threat")
+    af.add_totp(w.duty)  # the duty officer's role requires two factors
+    client = login(w.duty)
+    assert client.get(f"/exchange/{message.pk}/").status_code == 404  # not reached yet
+    _escalate(message.sent_at + 31 * MINUTE)
+    _escalate(message.sent_at + 62 * MINUTE)
+    page = client.get(f"/exchange/{message.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Delivery by member state" in body and "Secretariat duty officer" in body
+    state = message.deliveries.get().member_state
+    assert f'<th scope="row">{state.localized_name}</th>' in body
+    api = client.get(f"/api/exchange/messages/{message.pk}/deliveries/")
+    assert api.status_code == 200
+    assert [row["member_state"] for row in api.json()] == [state.code]
+    # Someone of another network reads nothing of it.
+    client.logout()
+    client = login(w.other_network)
+    assert client.get(f"/exchange/{message.pk}/").status_code == 404
+    assert client.get(f"/api/exchange/messages/{message.pk}/deliveries/").status_code == 404
