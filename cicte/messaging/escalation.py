@@ -177,6 +177,7 @@ def _step(delivery_id: int, now: dt.datetime) -> EscalationStep | None:
         at=now,
         recipients=[r.as_dict() for r in recipients],
         reason=REASONS[level].format(minutes=minutes),
+        after_minutes=minutes,
     )
     message = delivery.message
     people = {r.user_id for r in recipients if r.user_id}

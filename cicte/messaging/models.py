@@ -303,6 +303,8 @@ class EscalationStep(models.Model):
     at = models.DateTimeField(_("at"))
     recipients = models.JSONField(_("sent to"), default=list)
     reason = models.CharField(_("why"), max_length=500)
+    # The network's delay that the step followed (steps recorded before it was kept: None).
+    after_minutes = models.PositiveIntegerField(_("after (minutes)"), null=True, blank=True)
 
     class Meta:
         ordering = ["delivery", "level"]

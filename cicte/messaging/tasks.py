@@ -69,7 +69,8 @@ def send_escalation(step_id: int) -> int:
     step = EscalationStep.objects.select_related(
         "delivery__message__network", "delivery__member_state"
     ).get(pk=step_id)
-    minutes = escalation.minutes_for(step.delivery.message.network_id)
+    # The delay the step followed, as its reason says (the network's setting may change since).
+    minutes = step.after_minutes or escalation.minutes_for(step.delivery.message.network_id)
     for item in step.recipients:
         emails.send(
             step.delivery.message,

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from cicte.accounts.models import MemberState, Network
 from cicte.core.choices import TLP
+from cicte.messaging import escalation
 from cicte.messaging.choices import EscalationLevel, MessageKind, Urgency
 from cicte.messaging.models import Attachment, Delivery, Message
 
@@ -125,6 +126,7 @@ class EscalationStepSerializer(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=EscalationLevel.choices)
     at = serializers.DateTimeField()
     reason = serializers.CharField()
+    after_minutes = serializers.IntegerField(allow_null=True)
     recipients = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.IntegerField())
@@ -143,6 +145,7 @@ class DeliverySerializer(serializers.ModelSerializer[Delivery]):
     answered_by = serializers.SerializerMethodField()
     escalation_level = serializers.ChoiceField(choices=EscalationLevel.choices, read_only=True)
     escalations = EscalationStepSerializer(many=True, read_only=True)
+    escalates_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Delivery
@@ -157,8 +160,20 @@ class DeliverySerializer(serializers.ModelSerializer[Delivery]):
             "answered_by",
             "escalation_level",
             "escalations",
+            "escalates_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_escalates_at(self, obj: Delivery) -> str | None:
+        """When the next escalation step falls due if nobody acknowledges (None: none will)."""
+        if obj.acknowledged_at is not None or obj.message.urgency != Urgency.IMMEDIATE:
+            return None
+        minutes = self.context.get("delays", {}).get(obj.message.network_id)
+        if minutes is None:
+            minutes = escalation.minutes_for(obj.message.network_id)
+        at = escalation.next_step_at(obj.message, obj, minutes)
+        return serializers.DateTimeField().to_representation(at) if at else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_read_by(self, obj: Delivery) -> str | None:

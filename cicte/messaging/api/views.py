@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from cicte.core.api import error_responses
 from cicte.core.jobs_api import download_action
-from cicte.messaging import metrics, services
+from cicte.messaging import escalation, metrics, services
 from cicte.messaging.api import serializers
 from cicte.messaging.filtersets import MessageFilterSet
 from cicte.messaging.models import Attachment, Delivery, Message, represented_states
@@ -140,7 +140,7 @@ class MessageViewSet(
         deliveries = services.acknowledge(actor=request.user, message=message)  # type: ignore[arg-type]
         data = serializers.DeliverySerializer(
             Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).select_related(
-                "member_state", "read_by", "acknowledged_by", "answered_by"
+                "message", "member_state", "read_by", "acknowledged_by", "answered_by"
             ),
             many=True,
         ).data
@@ -202,13 +202,17 @@ class MessageViewSet(
         user: Any = request.user
         rows = (
             Delivery.objects.filter(message=message)
-            .select_related("member_state", "read_by", "acknowledged_by", "answered_by")
+            .select_related("message", "member_state", "read_by", "acknowledged_by", "answered_by")
             .prefetch_related("escalations")
         )
         if not services.sees_all_deliveries(user, message):
             states = sorted(represented_states(user).get(message.network_id, set()))
             rows = rows.filter(member_state_id__in=states)
-        data = serializers.DeliverySerializer(rows.order_by("member_state__code"), many=True).data
+        data = serializers.DeliverySerializer(
+            rows.order_by("member_state__code"),
+            many=True,
+            context={"delays": escalation.minutes_by_network([message.network_id])},
+        ).data
         return Response(data)
 
     @extend_schema(

@@ -219,3 +219,38 @@ def test_the_compose_form_names_the_delay(client, login):
     avsec = af.network(AVSEC).localized_name
     assert f"{iant}: 15 minutes" in help_text
     assert f"{avsec}: 45 minutes" in help_text
+
+
+def test_a_step_keeps_the_delay_it_followed_for_its_email_and_the_api(client):
+    """The step records the minutes it followed; its email says them even when the setting
+    changed between the step and the sending; the API tells when the next step falls due."""
+    w = helpers.world()
+    _set_delay(w, 15)
+    message = helpers.send(w, urgency=Urgency.IMMEDIATE)
+    sent = message.sent_at
+    client.force_login(w.co_user)  # the sending side
+    url = f"/api/exchange/messages/{message.pk}/deliveries/"
+    (row,) = client.get(url).json()
+    assert row["escalates_at"] == (sent + 15 * MINUTE).isoformat().replace("+00:00", "Z")
+    mail.outbox.clear()
+    original = tasks.send_escalation
+
+    def change_then_send(step_id: int) -> int:
+        _set_delay(w, 120)  # the network's setting changes before the email goes
+        return original.call_local(step_id)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks, "send_escalation", change_then_send)
+        assert _escalate(sent + 16 * MINUTE) == [(message.reference, EscalationLevel.ALTERNATES)]
+    step = EscalationStep.objects.get()
+    assert step.after_minutes == 15 and "15 minutes" in step.reason
+    assert mail.outbox and all("15 minutes" in m.body for m in mail.outbox)
+    assert all("120 minutes" not in m.body for m in mail.outbox)
+    (row,) = client.get(url).json()
+    assert row["escalations"][0]["after_minutes"] == 15
+    # the next step follows the setting as it is now: 120 minutes after level 1
+    at = step.at + 120 * MINUTE
+    assert row["escalates_at"] == at.isoformat().replace("+00:00", "Z")
+    services.acknowledge(actor=w.mx_user, message=message)
+    (row,) = client.get(url).json()
+    assert row["escalates_at"] is None
