@@ -32,10 +32,17 @@ from cicte.accounts.models import User
 from cicte.core import audit, tlp
 from cicte.intel import misp_engine, services, stix
 from cicte.intel.filtersets import StixObjectFilterSet
-from cicte.intel.misp_engine import MispError
+from cicte.intel.misp_engine import MispError, MispText
 from cicte.intel.models import Collection, StixObject
 
-__all__ = ["MispError", "MispImport", "export_feed", "import_events", "import_location"]
+__all__ = [
+    "MispError",
+    "MispImport",
+    "error_text",
+    "export_feed",
+    "import_events",
+    "import_location",
+]
 
 # How many refused objects an error message names before "and N more".
 SHOWN_FAILURES = 5
@@ -49,6 +56,29 @@ class MispImport:
     events: list[str]
     stored: int
     unchanged: int
+
+
+def _translated(template: str, params: dict[str, Any]) -> str:
+    values = {
+        name: _translated(value.template, value.params) if isinstance(value, MispText) else value
+        for name, value in params.items()
+    }
+    try:
+        return _(template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        # A translation whose placeholders do not match its msgid: the English text rather
+        # than an error page.
+        return template.format(**values)
+
+
+def error_text(error: MispError) -> str:
+    """The message of ``error`` in the active language: the engine's msgid translated and its
+    values put in, the place names it nests ("item 2", "event <uuid>") translated too.
+    Messages made here or in the forms (no template) were translated when they were raised:
+    their text as it is."""
+    if error.template is None:
+        return str(error)
+    return _translated(error.template, error.params)
 
 
 def _convert_all(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

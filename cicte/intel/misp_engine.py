@@ -58,8 +58,47 @@ MAX_EVENTS = 10_000
 TIMESTAMP = re.compile(r"^\d{1,12}$")
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` as a msgid without translating it: ``makemessages`` collects the
+    msgids by this function's name, and :func:`cicte.intel.misp.error_text` translates them in
+    the reader's language. The engine does not import Django."""
+    return message
+
+
+class MispText:
+    """A message to translate later: a msgid (marked with :func:`gettext_noop`, NAMED
+    ``{placeholders}``) and its values, which may be MispTexts themselves (the fragments
+    ``"{what}, item {position}"`` a message names its place with). ``str()`` is the English
+    text."""
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params)
+
+    def __repr__(self) -> str:
+        return f"MispText({str(self)!r})"
+
+
 class MispError(ValueError):
-    """A MISP document that cannot be imported; the message says which event and why."""
+    """A MISP document that cannot be imported; the message says which event and why.
+
+    ``MispError(gettext_noop("{what}: ..."), what=...)``: ``template`` and ``params`` are kept
+    for :func:`cicte.intel.misp.error_text`, which shows the message in the reader's language;
+    ``str(error)`` and ``args[0]`` are the English text. A message without values is taken as
+    final text (``template`` is ``None``): callers with Django translate it themselves."""
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template: str | None = template if params else None
+        self.params: dict[str, Any] = params
+        super().__init__(template.format(**params) if params else template)
+
+
+# What a document or an event is called when the caller names it no better.
+DOCUMENT = MispText(gettext_noop("document"))
+EVENT = MispText(gettext_noop("event"))
 
 
 @dataclass
@@ -87,14 +126,18 @@ def _is_uuid(value: Any) -> bool:
 def parse_json(text: str | bytes, *, what: str) -> Any:
     """JSON text as Python data, or :class:`MispError` naming ``what`` could not be read."""
     if len(text) > MAX_DOCUMENT_BYTES:
-        raise MispError(f"{what}: larger than {MAX_DOCUMENT_BYTES} bytes.")
+        raise MispError(
+            gettext_noop("{what}: larger than {limit} bytes."), what=what, limit=MAX_DOCUMENT_BYTES
+        )
     try:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MispError(f"{what}: not valid JSON ({exc}).") from exc
+        raise MispError(
+            gettext_noop("{what}: not valid JSON ({error})."), what=what, error=exc
+        ) from exc
 
 
-def events_of(document: Any, *, what: str = "document") -> list[dict[str, Any]]:
+def events_of(document: Any, *, what: str | MispText = DOCUMENT) -> list[dict[str, Any]]:
     """The events of a MISP JSON document: ``{"Event": {...}}``, a list of those, or a MISP API
     answer ``{"response": [...]}``; each checked (:func:`check_event`). Event dicts are
     returned without their ``Event`` wrapper."""
@@ -102,94 +145,138 @@ def events_of(document: Any, *, what: str = "document") -> list[dict[str, Any]]:
         document = document["response"]
     items = document if isinstance(document, list) else [document]
     if not items:
-        raise MispError(f"{what}: no MISP event in it.")
+        raise MispError(gettext_noop("{what}: no MISP event in it."), what=what)
     if len(items) > MAX_EVENTS:
-        raise MispError(f"{what}: more than {MAX_EVENTS} events.")
+        raise MispError(
+            gettext_noop("{what}: more than {limit} events."), what=what, limit=MAX_EVENTS
+        )
     events = []
     seen: set[str] = set()
     for position, item in enumerate(items, start=1):
+        place = MispText(gettext_noop("{what}, item {position}"), what=what, position=position)
         if not isinstance(item, dict) or not isinstance(item.get("Event"), dict):
             raise MispError(
-                f'{what}, item {position}: not a MISP event (expected {{"Event": {{...}}}}).'
+                gettext_noop('{where}: not a MISP event (expected {{"Event": {{...}}}}).'),
+                where=place,
             )
         event = item["Event"]
-        check_event(event, what=f"{what}, item {position}")
+        check_event(event, what=place)
         if event["uuid"] in seen:
-            raise MispError(f"{what}: event {event['uuid']} appears twice.")
+            raise MispError(
+                gettext_noop("{what}: event {uuid} appears twice."), what=what, uuid=event["uuid"]
+            )
         seen.add(event["uuid"])
         events.append(event)
     return events
 
 
-def _check_tags(tags: Any, where: str) -> None:
+def _check_tags(tags: Any, where: str | MispText) -> None:
     if tags is None:
         return
     if not isinstance(tags, list) or not all(
         isinstance(tag, dict) and isinstance(tag.get("name"), str) and tag["name"].strip()
         for tag in tags
     ):
-        raise MispError(f"{where}: Tag must be a list of tags, each with a name.")
+        raise MispError(
+            gettext_noop("{where}: Tag must be a list of tags, each with a name."), where=where
+        )
 
 
-def _check_attribute(attribute: Any, where: str) -> None:
+def _check_attribute(attribute: Any, where: str | MispText) -> None:
     if not isinstance(attribute, dict):
-        raise MispError(f"{where}: an attribute must be a JSON object.")
+        raise MispError(gettext_noop("{where}: an attribute must be a JSON object."), where=where)
     for key in ("type", "value"):
         if not isinstance(attribute.get(key), str) or not attribute[key].strip():
-            raise MispError(f"{where}: an attribute has no {key}.")
+            # ``key``: the MISP field's name (type, value), not a word to translate.
+            raise MispError(
+                gettext_noop("{where}: an attribute has no {key}."), where=where, key=key
+            )
     if "uuid" in attribute and not _is_uuid(attribute["uuid"]):
-        raise MispError(f"{where}: attribute uuid {attribute['uuid']!r} is not a UUID.")
+        raise MispError(
+            gettext_noop("{where}: attribute uuid {value} is not a UUID."),
+            where=where,
+            value=repr(attribute["uuid"]),
+        )
     if "timestamp" in attribute and not TIMESTAMP.match(str(attribute["timestamp"])):
-        raise MispError(f"{where}: attribute timestamp {attribute['timestamp']!r} is not valid.")
+        raise MispError(
+            gettext_noop("{where}: attribute timestamp {value} is not valid."),
+            where=where,
+            value=repr(attribute["timestamp"]),
+        )
     _check_tags(attribute.get("Tag"), where)
 
 
-def check_event(event: dict[str, Any], *, what: str = "event") -> None:
+def check_event(event: dict[str, Any], *, what: str | MispText = EVENT) -> None:
     """What the importer asks of a MISP event before converting it: a UUID, an info text, a
     date, lists of well-formed attributes, objects, tags and galaxies; PyMISP must load it."""
     if not _is_uuid(event.get("uuid")):
-        raise MispError(f"{what}: the event has no valid uuid.")
-    where = f"{what} (event {event['uuid']})"
+        raise MispError(gettext_noop("{what}: the event has no valid uuid."), what=what)
+    where = MispText(gettext_noop("{what} (event {uuid})"), what=what, uuid=event["uuid"])
     if not isinstance(event.get("info"), str) or not event["info"].strip():
-        raise MispError(f"{where}: the event has no info (its title).")
+        raise MispError(gettext_noop("{where}: the event has no info (its title)."), where=where)
     if "date" in event:
         try:
             dt.date.fromisoformat(str(event["date"]))
         except ValueError as exc:
-            raise MispError(f"{where}: date {event['date']!r} is not a date.") from exc
+            raise MispError(
+                gettext_noop("{where}: date {value} is not a date."),
+                where=where,
+                value=repr(event["date"]),
+            ) from exc
     if "timestamp" in event and not TIMESTAMP.match(str(event["timestamp"])):
-        raise MispError(f"{where}: timestamp {event['timestamp']!r} is not valid.")
+        raise MispError(
+            gettext_noop("{where}: timestamp {value} is not valid."),
+            where=where,
+            value=repr(event["timestamp"]),
+        )
     _check_tags(event.get("Tag"), where)
     attributes = event.get("Attribute", [])
     objects = event.get("Object", [])
     galaxies = event.get("Galaxy", [])
     for key, value in (("Attribute", attributes), ("Object", objects), ("Galaxy", galaxies)):
         if not isinstance(value, list):
-            raise MispError(f"{where}: {key} must be a list.")
+            # ``key``: the MISP field's name (Attribute, Object, Galaxy).
+            raise MispError(gettext_noop("{where}: {key} must be a list."), where=where, key=key)
     for attribute in attributes:
         _check_attribute(attribute, where)
     for obj in objects:
         if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
-            raise MispError(f"{where}: an object has no name.")
+            raise MispError(gettext_noop("{where}: an object has no name."), where=where)
         if not isinstance(obj.get("Attribute", []), list):
-            raise MispError(f"{where}: the attributes of object {obj['name']!r} are not a list.")
+            raise MispError(
+                gettext_noop("{where}: the attributes of object {name} are not a list."),
+                where=where,
+                name=repr(obj["name"]),
+            )
+        place = MispText(
+            gettext_noop("{where}, object {name}"), where=where, name=repr(obj["name"])
+        )
         for attribute in obj.get("Attribute", []):
-            _check_attribute(attribute, f"{where}, object {obj['name']!r}")
+            _check_attribute(attribute, place)
     for galaxy in galaxies:
         if not isinstance(galaxy, dict) or not isinstance(galaxy.get("GalaxyCluster", []), list):
-            raise MispError(f"{where}: a galaxy must be an object with a GalaxyCluster list.")
+            raise MispError(
+                gettext_noop("{where}: a galaxy must be an object with a GalaxyCluster list."),
+                where=where,
+            )
         for cluster in galaxy.get("GalaxyCluster", []):
             if not isinstance(cluster, dict) or not isinstance(cluster.get("value"), str):
-                raise MispError(f"{where}: a galaxy cluster has no value.")
+                raise MispError(
+                    gettext_noop("{where}: a galaxy cluster has no value."), where=where
+                )
     if not attributes and not objects and not galaxies:
-        raise MispError(f"{where}: the event has no attributes, objects or galaxies.")
+        raise MispError(
+            gettext_noop("{where}: the event has no attributes, objects or galaxies."), where=where
+        )
     from pymisp import MISPEvent
 
     try:
         # PyMISP consumes the dict it loads: give it a copy.
         MISPEvent().load({"Event": copy.deepcopy(event)})
     except Exception as exc:  # PyMISP raises many kinds; the event is refused whatever it is
-        raise MispError(f"{where}: PyMISP cannot load it ({exc}).") from exc
+        raise MispError(
+            gettext_noop("{where}: PyMISP cannot load it ({error})."), where=where, error=exc
+        ) from exc
 
 
 def tlp_of_tags(tags: Iterable[dict[str, Any]] | None) -> str | None:
@@ -246,10 +333,18 @@ def event_to_stix(event: dict[str, Any]) -> ConvertedEvent:
         parser.parse_misp_event({"Event": event})
         objects = json.loads(parser.bundle.serialize())["objects"]
     except Exception as exc:
-        raise MispError(f"Event {event['uuid']}: misp-stix cannot convert it ({exc}).") from exc
+        raise MispError(
+            gettext_noop("Event {uuid}: misp-stix cannot convert it ({error})."),
+            uuid=event["uuid"],
+            error=exc,
+        ) from exc
     errors = getattr(parser, "errors", None)
     if errors:
-        raise MispError(f"Event {event['uuid']}: misp-stix reports errors ({dict(errors)}).")
+        raise MispError(
+            gettext_noop("Event {uuid}: misp-stix reports errors ({errors})."),
+            uuid=event["uuid"],
+            errors=dict(errors),
+        )
     event_label = tlp_of_tags(event.get("Tag"))
     by_uuid = _attribute_labels(event)
     result = ConvertedEvent(uuid=event["uuid"], tlp=event_label)
@@ -277,7 +372,10 @@ def event_to_stix(event: dict[str, Any]) -> ConvertedEvent:
             stix.validate(obj)
         except stix.InvalidObject as exc:
             raise MispError(
-                f"Event {event['uuid']}: {obj.get('id')} is not valid STIX 2.1 ({exc})."
+                gettext_noop("Event {uuid}: {id} is not valid STIX 2.1 ({error})."),
+                uuid=event["uuid"],
+                id=obj.get("id"),
+                error=exc,
             ) from exc
         result.objects.append(obj)
     return result
@@ -295,12 +393,23 @@ def read_manifest(base: str, fetch: Fetch) -> dict[str, Any]:
     event yet); :func:`read_feed` refuses that."""
     manifest = parse_json(fetch("manifest.json"), what=f"{base} manifest.json")
     if not isinstance(manifest, dict):
-        raise MispError(f"{base}: manifest.json must be a JSON object keyed by event uuid.")
+        raise MispError(
+            gettext_noop("{base}: manifest.json must be a JSON object keyed by event uuid."),
+            base=base,
+        )
     if len(manifest) > MAX_EVENTS:
-        raise MispError(f"{base}: manifest.json lists more than {MAX_EVENTS} events.")
+        raise MispError(
+            gettext_noop("{base}: manifest.json lists more than {limit} events."),
+            base=base,
+            limit=MAX_EVENTS,
+        )
     for key, entry in manifest.items():
         if not _is_uuid(key) or not isinstance(entry, dict):
-            raise MispError(f"{base}: manifest.json entry {key!r} is not an event uuid.")
+            raise MispError(
+                gettext_noop("{base}: manifest.json entry {key} is not an event uuid."),
+                base=base,
+                key=repr(key),
+            )
     return manifest
 
 
@@ -311,7 +420,11 @@ def manifest_timestamps(manifest: dict[str, Any], *, base: str) -> dict[str, int
     for key, entry in manifest.items():
         stamp = str(entry.get("timestamp", ""))
         if not TIMESTAMP.match(stamp):
-            raise MispError(f"{base}: manifest.json: event {key} has no valid timestamp.")
+            raise MispError(
+                gettext_noop("{base}: manifest.json: event {key} has no valid timestamp."),
+                base=base,
+                key=key,
+            )
         timestamps[key.lower()] = int(stamp)
     return timestamps
 
@@ -325,7 +438,11 @@ def read_events(base: str, fetch: Fetch, uuids: Iterable[str]) -> list[dict[str,
         document = parse_json(fetch(name), what=f"{base} {name}")
         found = events_of(document, what=f"{base} {name}")
         if len(found) != 1 or found[0]["uuid"] != key:
-            raise MispError(f"{base} {name}: it must hold the one event {key} of the manifest.")
+            raise MispError(
+                gettext_noop("{what}: it must hold the one event {key} of the manifest."),
+                what=f"{base} {name}",
+                key=key,
+            )
         events.append(found[0])
     return events
 
@@ -336,7 +453,10 @@ def read_feed(base: str, fetch: Fetch) -> list[dict[str, Any]]:
     names."""
     manifest = read_manifest(base, fetch)
     if not manifest:
-        raise MispError(f"{base}: manifest.json must be a non-empty object keyed by event uuid.")
+        raise MispError(
+            gettext_noop("{base}: manifest.json must be a non-empty object keyed by event uuid."),
+            base=base,
+        )
     return read_events(base, fetch, list(manifest))
 
 
@@ -345,10 +465,19 @@ def folder_fetcher(folder: Path) -> Fetch:
         path = folder / name
         try:
             if path.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise MispError(f"{path.name}: larger than {MAX_DOCUMENT_BYTES} bytes.")
+                raise MispError(
+                    gettext_noop("{what}: larger than {limit} bytes."),
+                    what=path.name,
+                    limit=MAX_DOCUMENT_BYTES,
+                )
             return path.read_bytes()
         except OSError as exc:
-            raise MispError(f"{folder}: cannot read {name} ({exc.strerror}).") from exc
+            raise MispError(
+                gettext_noop("{folder}: cannot read {name} ({error})."),
+                folder=folder,
+                name=name,
+                error=exc.strerror,
+            ) from exc
 
     return fetch
 
@@ -376,8 +505,16 @@ def url_fetcher(
             return on_error(exc, url)
         response = getattr(exc, "response", None)
         if isinstance(exc, requests.HTTPError) and response is not None:
-            return MispError(f"{url}: the server answered {response.status_code}.")
-        return MispError(f"{url}: cannot be fetched ({exc.__class__.__name__}).")
+            return MispError(
+                gettext_noop("{url}: the server answered {status}."),
+                url=url,
+                status=response.status_code,
+            )
+        return MispError(
+            gettext_noop("{url}: cannot be fetched ({error})."),
+            url=url,
+            error=exc.__class__.__name__,
+        )
 
     def fetch(name: str) -> bytes:
         url = urljoin(base, name)
@@ -389,7 +526,11 @@ def url_fetcher(
                 for chunk in answer.iter_content(65536):
                     body += chunk
                     if len(body) > MAX_DOCUMENT_BYTES:
-                        raise MispError(f"{url}: larger than {MAX_DOCUMENT_BYTES} bytes.")
+                        raise MispError(
+                            gettext_noop("{what}: larger than {limit} bytes."),
+                            what=url,
+                            limit=MAX_DOCUMENT_BYTES,
+                        )
                 return bytes(body)
         except requests.RequestException as exc:
             raise failure(exc, url) from exc
@@ -508,7 +649,11 @@ def stix_to_events(
         try:
             event = _convert(group, title if rest else None)
         except Exception as exc:
-            raise MispError(f"misp-stix cannot convert {group[0]['id']} ({exc}).") from exc
+            raise MispError(
+                gettext_noop("misp-stix cannot convert {id} ({error})."),
+                id=group[0]["id"],
+                error=exc,
+            ) from exc
         if rest:
             event.uuid = rest_uuid
         if not (event.attributes or event.objects or event.galaxies):

@@ -92,7 +92,7 @@ def misp_import(request: HttpRequest) -> HttpResponse:
         form.add_error(
             None,
             _("The MISP data cannot be read; nothing was imported. {reason}").format(
-                reason=str(exc)
+                reason=misp.error_text(exc)
             ),
         )
         return _page(request, import_form=form, status=400)
@@ -101,7 +101,7 @@ def misp_import(request: HttpRequest) -> HttpResponse:
             actor=actor, collection=collection, events=events, source=source
         )
     except MispError as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, misp.error_text(exc))
         return _page(request, import_form=form, status=400)
     messages.success(
         request,
@@ -156,7 +156,7 @@ def misp_export(request: HttpRequest) -> HttpResponseBase:
             form.add_error(None, " ".join(exc.messages))
             return _page(request, export_form=form, status=400)
         except MispError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, misp.error_text(exc))
             return _page(request, export_form=form, status=400)
         if not counts["events"]:
             messages.warning(

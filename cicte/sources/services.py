@@ -625,6 +625,8 @@ def _poll_misp(
             url=source.url, auth=_auth(source), seen=seen, max_events=max_events_per_poll()
         )
     except (remote.RemoteError, MispError) as exc:
+        # str(): the poll's record keeps the engine's English text (misp.error_text is for
+        # answers given at once, in the reader's language).
         raise PollFailure(str(exc)) from exc
     details: dict[str, Any] = {"events": [event["uuid"] for event in read.events]}
     if read.more:
