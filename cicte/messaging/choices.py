@@ -26,3 +26,6 @@ class EscalationLevel(models.IntegerChoices):
 # The designation roles told at once when a message reaches a state; the alternates and the
 # 24/7 (operational) contacts are the first escalation level.
 ESCALATION_ROLES = ("alternate", "operational")
+
+# The permission of the Secretariat's duty officers, whom level-2 escalations reach.
+DUTY_PERM = "messaging.take_escalations"

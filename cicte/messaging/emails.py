@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from cicte.accounts import permissions
 from cicte.accounts.models import User
-from cicte.messaging.choices import ESCALATION_ROLES, EscalationLevel
+from cicte.messaging.choices import DUTY_PERM, ESCALATION_ROLES, EscalationLevel
 from cicte.messaging.models import Delivery, Message
 
 
@@ -76,7 +76,7 @@ def _contact_recipients(delivery: Delivery, *, escalation: bool) -> list[Recipie
 def duty_officers() -> list[User]:
     """Active holders of ``messaging.take_escalations`` (platform-wide: the Secretariat's duty
     officers)."""
-    return list(permissions.holders("messaging.take_escalations").order_by("username"))
+    return list(permissions.holders(DUTY_PERM).order_by("username"))
 
 
 def _unique(recipients: list[Recipient]) -> list[Recipient]:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -69,9 +69,10 @@ def minutes_for(network_id: int) -> int:
 
 
 def _delay(network_ref: str = "message__network_id") -> Coalesce:
-    """The delay in minutes of the network ``network_ref`` points to, as an SQL expression: a
-    scalar subquery rather than a join, so that it adds no outer join to ``SELECT ... FOR
-    UPDATE`` (which PostgreSQL refuses on the nullable side of one)."""
+    """The delay in minutes of the network ``network_ref`` points to, as an SQL expression, for
+    finding the due deliveries and for the locked row of a step: a scalar subquery rather than
+    a join, so that it adds no outer join to ``SELECT ... FOR UPDATE`` (which PostgreSQL refuses
+    on the nullable side of one)."""
     own = DirectoryPolicy.objects.filter(network_id=OuterRef(network_ref)).values(
         "exchange_escalate_after_minutes"
     )[:1]
@@ -124,13 +125,7 @@ def _due(now: dt.datetime) -> list[int]:
             message__closed_at__isnull=True,
             escalation_level__in=[EscalationLevel.NONE, EscalationLevel.ALTERNATES],
         )
-        # A join here (no row is locked): the network's policy, if it has one.
-        .annotate(
-            delay=Coalesce(
-                F("message__network__directory_policy__exchange_escalate_after_minutes"),
-                Value(default_minutes()),
-            )
-        )
+        .annotate(delay=_delay())
         .filter(
             (Q(escalation_level=EscalationLevel.NONE) & first)
             | (Q(escalation_level=EscalationLevel.ALTERNATES) & second)

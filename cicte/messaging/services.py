@@ -28,7 +28,7 @@ from cicte.accounts.models import (
 from cicte.core import audit
 from cicte.core.choices import TLP
 from cicte.messaging import attachments as attachment_checks
-from cicte.messaging.choices import MessageKind, Urgency
+from cicte.messaging.choices import DUTY_PERM, MessageKind, Urgency
 from cicte.messaging.models import (
     Attachment,
     Delivery,
@@ -375,12 +375,7 @@ def send_message(
         owner_organization=actor.organization,
         created_by=actor,
     )
-    _number(message)
-    message.save()
-    deliveries = Delivery.objects.bulk_create(
-        [Delivery(message=message, member_state_id=state_id) for state_id in sorted(addressed)]
-    )
-    deliveries = list(Delivery.objects.filter(message=message))
+    deliveries = _save(message, addressed)
     _set_audience(message, addressed)
     _store_files(message, checked)
     audit.record(
@@ -393,15 +388,22 @@ def send_message(
     return message
 
 
+def _save(message: Message, states: Iterable[int]) -> list[Delivery]:
+    """Number and save a new message with one delivery per addressed state; the deliveries."""
+    _number(message)
+    message.save()
+    Delivery.objects.bulk_create(
+        [Delivery(message=message, member_state_id=state_id) for state_id in sorted(states)]
+    )
+    return list(Delivery.objects.filter(message=message))
+
+
 def _requester_side(actor: User, root: Message) -> bool:
     if actor.pk == root.created_by_id or actor.organization_id == root.owner_organization_id:
         return True
     if root.sender_state_id is None:
         return sends_for_secretariat(actor, root.network)
     return root.sender_state_id in states_of(actor, root)
-
-
-DUTY_PERM = "messaging.take_escalations"
 
 
 def sees_all_deliveries(actor: User, message: Message) -> bool:
@@ -481,12 +483,7 @@ def reply(
         owner_organization=actor.organization,
         created_by=actor,
     )
-    _number(response)
-    response.save()
-    Delivery.objects.bulk_create(
-        [Delivery(message=response, member_state_id=s) for s in sorted(addressed) if s]
-    )
-    deliveries = list(Delivery.objects.filter(message=response))
+    deliveries = _save(response, {s for s in addressed if s})
     extra = {root.created_by_id, message.created_by_id} - {actor.pk}
     _set_audience(response, {s for s in addressed if s}, extra_people=extra)
     _store_files(response, checked)

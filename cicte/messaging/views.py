@@ -206,12 +206,24 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     button for the reader's state, the delivery table for the sender's side, the reply form."""
     actor = _actor(request)
     message = _readable_message(actor, pk)
-    root_id = message.root_id
-    items = thread_messages(actor, root_id)
+    items = thread_messages(actor, message.root_id)
     for item in items:
         services.record_read(actor=actor, message=item)
+    return _thread_page(request, actor, message, items)
+
+
+def _thread_page(
+    request: HttpRequest,
+    actor: User,
+    message: Message,
+    items: list[Message],
+    *,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The thread of ``message`` (its readable ``items``), with what the reader may do."""
     _decorate(actor, items)
-    root = next((m for m in items if m.pk == root_id), None)
+    root = next((m for m in items if m.pk == message.root_id), None)
     head = root or message
     may_reply = head.closed_at is None and bool(
         services._requester_side(actor, head.root)
@@ -219,7 +231,6 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         & set(head.root.deliveries.values_list("member_state_id", flat=True))
     )
     may_close = root is not None and root.is_open_request and services._requester_side(actor, root)
-    reply_form = ReplyForm(initial={"tlp": head.tlp})
     return render(
         request,
         "messaging/detail.html",
@@ -229,8 +240,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "focus": message,
             "may_reply": may_reply,
             "may_close": may_close,
-            "reply_form": reply_form,
+            "reply_form": reply_form or ReplyForm(initial={"tlp": head.tlp}),
         },
+        status=status,
     )
 
 
@@ -283,21 +295,7 @@ def _message_reply(request: HttpRequest, message: Message, handler: Any) -> Http
                 reverse("messaging:detail", args=[message.root_id]) + f"#m{response.pk}"
             )
     items = thread_messages(actor, message.root_id)
-    _decorate(actor, items)
-    head = next((m for m in items if m.pk == message.root_id), message)
-    return render(
-        request,
-        "messaging/detail.html",
-        {
-            "head": head,
-            "items": items,
-            "focus": message,
-            "may_reply": True,
-            "may_close": False,
-            "reply_form": form,
-        },
-        status=400,
-    )
+    return _thread_page(request, actor, message, items, reply_form=form, status=400)
 
 
 @require_POST
